@@ -1,0 +1,103 @@
+"""Example documents for the OpenAPI, so generated clients and the docs page read like the real thing."""
+
+from typing import Any
+
+AUTHORITY = {
+    "id": "aut_01JD5X3K8Q2W7N4B6C9D0E1F2A",
+    "name": "Lancashire County Council",
+    "gss_code": "E10000017",
+    "region": "North West",
+    "website": "https://www.lancashire.gov.uk",
+}
+
+COVENANT_REF = {
+    "id": "cov_01JD5X3K8Q2W7N4B6C9D0E1F2B",
+    "slug": "lancashire-care-leavers",
+    "title": "Lancashire Care Leavers Covenant",
+}
+
+COVENANT = {
+    **COVENANT_REF,
+    "authority": {"id": AUTHORITY["id"], "name": AUTHORITY["name"]},
+    "audience": "care_leavers",
+    "min_age": 16,
+    "max_age": 25,
+    "description": "Our promise, with local employers and partners, to give care leavers the start a family would.",
+    "status": "open",
+    "launched_on": "2025-10-01",
+    "review_cycle_months": 12,
+}
+
+PRIORITY = {
+    "id": "pri_01JD5X3K8Q2W7N4B6C9D0E1F2C",
+    "covenant_id": COVENANT_REF["id"],
+    "code": "EET",
+    "title": "Education, training and employment",
+    "description": "Routes into further study, apprenticeships and good jobs.",
+    "position": 2,
+}
+
+SIGNATORY_REF = {
+    "id": "sig_01JD5X3K8Q2W7N4B6C9D0E1F2D",
+    "name": "Ribble Valley Bakery Co-operative",
+    "sector": "private",
+}
+
+SIGNATORY = {
+    **SIGNATORY_REF,
+    "description": "An employee-owned bakery with four shops and a wholesale kitchen.",
+    "organisation_type": "business",
+    "size_band": "small",
+    "companies_house_number": "09876543",
+    "charity_number": None,
+    "website": "https://ribble-bakery.example.org",
+    "public_contact": "careers@ribble-bakery.example.org",
+    "areas": ["E10000017"],
+    "status": "verified",
+    "verified_at": "2026-03-02T09:30:00Z",
+}
+
+PLEDGE = {
+    "id": "plg_01JD5X3K8Q2W7N4B6C9D0E1F2E",
+    "signatory": SIGNATORY_REF,
+    "covenant": COVENANT_REF,
+    "statement": "We will offer care leavers a guaranteed interview and a paid bakery apprenticeship each year.",
+    "status": "published",
+    "signed_on": "2026-02-20",
+    "published_at": "2026-03-04T14:00:00Z",
+    "review_due": "2027-03-04",
+    "commitment_count": 2,
+}
+
+COMMITMENT = {
+    "id": "cmt_01JD5X3K8Q2W7N4B6C9D0E1F2F",
+    "title": "Paid bakery apprenticeship",
+    "description": "A Level 2 baker apprenticeship over 15 months, paid at the national living wage.",
+    "offer_type": "apprenticeship",
+    "status": "active",
+    "pledge_id": PLEDGE["id"],
+    "covenant": COVENANT_REF,
+    "signatory": SIGNATORY_REF,
+    "priority": {"id": PRIORITY["id"], "code": PRIORITY["code"], "title": PRIORITY["title"]},
+    "eligibility": {"min_age": 16, "max_age": 24, "audiences": ["care_leavers"], "care_statuses": []},
+    "areas": ["E10000017"],
+    "capacity": {"places": 2, "period": "per_year"},
+    "how_to_access": {
+        "text": "Ask your personal adviser to email us, or apply directly and mention the covenant.",
+        "url": "https://ribble-bakery.example.org/apprenticeships",
+    },
+    "starts_on": "2026-09-01",
+    "ends_on": None,
+    "apply_by": "2026-07-31",
+    "updated_at": "2026-03-04T14:00:00Z",
+}
+
+NEXT_CURSOR = "WyJjbXRfMDFKRDVYM0s4UTJXN040QjZDOUQwRTFGMkYiXQ"
+
+
+def page(item: dict[str, Any], *, next_cursor: str | None = NEXT_CURSOR) -> dict[str, Any]:
+    return {"items": [item], "next_cursor": next_cursor}
+
+
+def json_example(example: Any) -> dict[str, Any]:
+    return {"content": {"application/json": {"example": example}}}

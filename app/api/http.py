@@ -1,0 +1,63 @@
+"""Building responses the way api.md promises: orjson bodies, ETags with 304s, cache headers, Link headers."""
+
+import hashlib
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+# Timestamps leave as 2026-11-22T10:15:00Z whatever the database driver hands us (SQLite gives naive UTC).
+ORJSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC | orjson.OPT_OMIT_MICROSECONDS
+
+JSON_MEDIA_TYPE = "application/json"
+NO_STORE = "no-store"
+
+
+def dump_json(document: Any) -> bytes:
+    return orjson.dumps(document, option=ORJSON_OPTIONS)
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """Weak comparison, as RFC 9110 asks for If-None-Match: W/"x" matches "x"."""
+    if not header:
+        return False
+    for candidate in header.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == etag:
+            return True
+    return False
+
+
+def public_cache_control(request: Request) -> str:
+    return f"public, max-age={request.app.state.settings.public_cache_max_age}"
+
+
+def public_json(request: Request, document: Any, *, next_cursor: str | None = None) -> Response:
+    """A public read: cacheable by anyone for a minute, revalidated by ETag; 304 when the client is current."""
+    body = dump_json(document)
+    etag = etag_of(body)
+    headers = {"ETag": etag, "Cache-Control": public_cache_control(request)}
+    if next_cursor is not None:
+        headers["Link"] = f'<{request.url.include_query_params(cursor=next_cursor)}>; rel="next"'
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=JSON_MEDIA_TYPE, headers=headers)
+
+
+def public_page(request: Request, page: Any) -> Response:
+    return public_json(request, page.as_document(), next_cursor=page.next_cursor)
+
+
+def private_json(document: Any, *, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """An authenticated answer: never stored by a shared cache."""
+    return Response(
+        dump_json(document),
+        status_code=status_code,
+        media_type=JSON_MEDIA_TYPE,
+        headers={"Cache-Control": NO_STORE, **(headers or {})},
+    )

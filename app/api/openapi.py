@@ -1,0 +1,115 @@
+"""The OpenAPI 3.1 contract, as committed in openapi/openapi.json.
+
+FastAPI builds the document from the routes; this module adds what the conventions promise and FastAPI
+cannot infer: errors as application/problem+json, the response headers (X-Request-ID, ETag, Cache-Control,
+Link), the If-None-Match parameter of public reads, and the tag descriptions.
+"""
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+DESCRIPTION = """\
+The registry behind care-leavers covenants in England: which organisations have signed a council's covenant,
+what they offer young people leaving care, and what was delivered.
+
+* **Public reads** need no key, send `ETag` and `Cache-Control`, answer `If-None-Match` with 304 and allow
+  any origin (CORS), so a council web page can call them from the browser.
+* **Lists** are keyset pages: `{"items": [...], "next_cursor": "..."}` plus a `Link: <…>; rel="next"` header.
+  `limit` is 1 to 100 (more is a 422). Filters combine with AND.
+* **Errors** are `application/problem+json` (RFC 9457); validation errors list each field in `errors`.
+* Every response carries `X-Request-ID` (yours, if you sent a plain one).
+"""
+
+TAGS = [
+    {"name": "Commitments", "description": "Concrete offers to care-experienced young people."},
+    {"name": "Signatories", "description": "Organisations that have signed a covenant."},
+    {"name": "Pledges", "description": "An organisation's signed statement in one covenant."},
+    {"name": "Covenants", "description": "Schemes run by authorities, and their priorities."},
+    {"name": "Authorities", "description": "Councils and national bodies that run covenants."},
+    {"name": "Service", "description": "Metadata and health probes."},
+]
+
+HEADERS = {
+    "RequestId": {
+        "description": "The request's id: the caller's own if it sent a plain one, otherwise a new one.",
+        "schema": {"type": "string"},
+    },
+    "ETag": {
+        "description": "Version of the representation; send it back in If-None-Match.",
+        "schema": {"type": "string"},
+    },
+    "CacheControl": {"description": "How long the response may be cached.", "schema": {"type": "string"}},
+    "Link": {
+        "description": 'The next page, as `<url>; rel="next"`; absent on the last page.',
+        "schema": {"type": "string"},
+    },
+    "RetryAfter": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}},
+}
+
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "An ETag from an earlier response; the answer is 304 with no body if it is still current.",
+    "schema": {"type": "string", "maxLength": 200},
+}
+
+
+def _header_ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/headers/{name}"}
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """An absent query parameter is the only "null" a URL can say: `anyOf [X, null]` becomes X."""
+    options = schema.get("anyOf")
+    if not options or {"type": "null"} not in options or len(options) != 2:
+        return schema
+    (kept,) = [option for option in options if option != {"type": "null"}]
+    rest = {key: value for key, value in schema.items() if key != "anyOf"}
+    return {**kept, **rest}
+
+
+def _decorate_operation(operation: dict[str, Any]) -> None:
+    is_public_read = "304" in operation["responses"]
+    is_list = operation["operationId"].startswith("list_")
+    for parameter in operation.get("parameters", []):
+        parameter["schema"] = _without_null(parameter["schema"])
+        parameter["schema"].pop("title", None)
+    if is_public_read:
+        operation.setdefault("parameters", []).append(IF_NONE_MATCH)
+    for status, response in operation["responses"].items():
+        headers = response.setdefault("headers", {})
+        headers["X-Request-ID"] = _header_ref("RequestId")
+        code = int(status) if status.isdigit() else 0
+        if code >= 400 and "content" in response:
+            response["content"] = {"application/problem+json": response["content"]["application/json"]}
+        if code == 429:
+            headers["Retry-After"] = _header_ref("RetryAfter")
+        if is_public_read and code in (200, 304):
+            headers["ETag"] = _header_ref("ETag")
+            headers["Cache-Control"] = _header_ref("CacheControl")
+            if is_list and code == 200:
+                headers["Link"] = _header_ref("Link")
+
+
+def build_openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    document = get_openapi(
+        title=app.title,
+        version=app.version,
+        openapi_version="3.1.0",
+        summary="Who has signed a care-leavers covenant, what they offer, and what was delivered.",
+        description=DESCRIPTION,
+        routes=app.routes,
+        tags=TAGS,
+        license_info={"name": "MIT", "identifier": "MIT"},
+    )
+    for path_item in document["paths"].values():
+        for operation in path_item.values():
+            _decorate_operation(operation)
+    document.setdefault("components", {})["headers"] = HEADERS
+    app.openapi_schema = document
+    return document

@@ -1,0 +1,91 @@
+"""Service metadata, health probes and the problem-type pages that `type` URIs point at."""
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import text
+from starlette.responses import Response
+
+from app import __version__
+from app.api.http import private_json, public_json
+from app.api.problems import problem_docs
+from app.errors import PROBLEM_TYPES, NotFound
+from app.migrate import current_revisions
+from app.schemas.common import Health, ServiceInfo
+
+router = APIRouter()
+log = logging.getLogger("app.health")
+
+SERVICE_NAME = "Care-leavers covenant registry"
+
+
+@router.get(
+    "/v1",
+    response_model=ServiceInfo,
+    tags=["Service"],
+    summary="Describe the service",
+    responses={304: {"description": "Not modified."}, **problem_docs()},
+)
+async def get_service_info(request: Request) -> Response:
+    """Name, version and where the OpenAPI contract lives."""
+    document = {
+        "name": SERVICE_NAME,
+        "version": __version__,
+        "api_version": "v1",
+        "openapi_url": request.app.openapi_url,
+        "docs_url": request.app.docs_url,
+    }
+    return public_json(request, document)
+
+
+@router.get(
+    "/healthz",
+    response_model=Health,
+    tags=["Service"],
+    summary="Liveness probe",
+    responses=problem_docs(),
+)
+async def get_health() -> Response:
+    """The process is up and answering. Says nothing about the database (see /readyz)."""
+    return private_json({"status": "ok", "checks": {}})
+
+
+@router.get(
+    "/readyz",
+    response_model=Health,
+    tags=["Service"],
+    summary="Readiness probe",
+    responses={**problem_docs(), 503: {"model": Health, "description": "Not ready: `checks` says why."}},
+)
+async def get_readiness(request: Request) -> Response:
+    """Ready when the database answers and its schema is at the latest migration; otherwise 503."""
+    expected = request.app.state.head_revisions
+    checks: dict[str, str] = {}
+    try:
+        async with request.app.state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+            current = await current_revisions(conn)
+            at_head = current == expected
+            checks["schema"] = "ok" if at_head else f"at {sorted(current) or 'nothing'}, expected {sorted(expected)}"
+    except Exception as exc:  # any failure to reach the database means not ready
+        log.warning("readiness check failed: %s", type(exc).__name__)
+        checks.setdefault("database", "unreachable")
+        checks.setdefault("schema", "unknown")
+    ready = all(value == "ok" for value in checks.values())
+    return private_json(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status_code=200 if ready else 503
+    )
+
+
+@router.get("/problems/{slug}", include_in_schema=False, response_class=HTMLResponse)
+async def describe_problem(slug: Annotated[str, Path(max_length=60)]) -> HTMLResponse:
+    if slug not in PROBLEM_TYPES:
+        raise NotFound(f"No problem type {slug}.")
+    title, meaning = PROBLEM_TYPES[slug]
+    return HTMLResponse(
+        f"<!doctype html><html lang='en'><meta charset='utf-8'><title>{title}</title>"
+        f"<h1>{title}</h1><p>{meaning}</p></html>"
+    )

@@ -1,0 +1,129 @@
+"""Rendering every error as application/problem+json, and documenting each in the OpenAPI."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from app.api.http import NO_STORE, dump_json
+from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPES, STATUS_TO_SLUG, DomainError, problem_type_uri
+from app.schemas.common import Problem, TransitionProblem, ValidationProblem
+
+log = logging.getLogger("app.problems")
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    instance: str,
+    request_id: str,
+    *,
+    slug: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    slug = slug or STATUS_TO_SLUG.get(status, "bad-request" if status < 500 else "server-error")
+    document = {
+        "type": problem_type_uri(slug),
+        "title": PROBLEM_TYPES[slug][0],
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "request_id": request_id,
+        **extra,
+    }
+    return Response(
+        dump_json(document),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers={"Cache-Control": NO_STORE, **(headers or {})},
+    )
+
+
+def _request_id(request: Request) -> str:
+    return request.scope.get("state", {}).get("request_id", "-")
+
+
+def _pointer(location: tuple[Any, ...]) -> tuple[str, str]:
+    """Where a pydantic error points: ('body', 'eligibility', 'min_age') -> ('/eligibility/min_age', 'body')."""
+    where = str(location[0]) if location else "body"
+    parts = [str(part).replace("~", "~0").replace("/", "~1") for part in location[1:]]
+    return "/" + "/".join(parts), where
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    message = str(error.get("msg", "is not valid"))
+    if error.get("type") == "missing":
+        return "is required"
+    if error.get("type") == "extra_forbidden":
+        return "is not a field you may set"
+    return message
+
+
+async def handle_domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return problem_response(
+        exc.status, exc.detail, request.url.path, _request_id(request), slug=exc.slug, headers=exc.headers, **exc.extra
+    )
+
+
+async def handle_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for error in exc.errors():
+        pointer, where = _pointer(tuple(error.get("loc", ())))
+        errors.append({"pointer": pointer, "location": where, "detail": _validation_message(error)})
+    summary = "; ".join(f"{e['pointer']} {e['detail']}" for e in errors[:3])
+    return problem_response(
+        422, f"The request is not valid: {summary}.", request.url.path, _request_id(request), errors=errors
+    )
+
+
+async def handle_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404:
+        detail = f"There is nothing at {request.url.path}."
+    elif exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}."
+    else:
+        detail = str(exc.detail)
+    return problem_response(exc.status_code, detail, request.url.path, _request_id(request), headers=exc.headers)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, handle_domain_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+
+
+# ---------------------------------------------------------------- OpenAPI documentation of errors
+
+ERROR_DESCRIPTIONS = {
+    400: "The request could not be read.",
+    401: "No key, or a key that is not valid, expired or revoked.",
+    403: "The key may not do this.",
+    404: "No such record, or not one you may see.",
+    409: "The request conflicts with the record's current state.",
+    412: "The If-Match ETag is stale: the record changed since you read it.",
+    413: "The request body is too large.",
+    415: "The body is not JSON.",
+    422: "A field or parameter is not valid; `errors` lists each one.",
+    428: "If-Match is required to change this record.",
+    429: "Too many requests; retry after `Retry-After` seconds.",
+    500: "An unexpected error; quote the request id if you report it.",
+    503: "The service or its database is not available.",
+}
+
+
+def problem_docs(*statuses: int, transition: bool = False) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entries documenting the problems a route can return (500 is always possible)."""
+    documented: dict[int | str, dict[str, Any]] = {}
+    for status in (*statuses, 500):
+        model: type[Problem] = ValidationProblem if status == 422 else Problem
+        if status == 409 and transition:
+            model = TransitionProblem
+        documented[status] = {"model": model, "description": ERROR_DESCRIPTIONS[status]}
+    return documented

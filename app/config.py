@@ -1,0 +1,35 @@
+"""Settings read from the environment (or a `.env` file), one class for the whole service."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "covenant-registry.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_SQLITE_PATH}",
+        description="postgresql://user@host/db or sqlite:///path; the async driver is chosen automatically.",
+    )
+    db_pool_size: int = Field(default=10, ge=1, le=200, description="Connections each worker keeps open.")
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    db_echo: bool = Field(default=False, description="Log every SQL statement (debugging only).")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = Field(default=1, ge=1, le=64)
+    log_level: str = "info"
+
+    public_cache_max_age: int = Field(default=60, ge=0, description="Seconds a public read may be cached.")
+    max_request_body_bytes: int = Field(default=1_000_000, ge=1024)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,86 @@
+"""Engines and sessions. One async engine per process; SQLite in a file by default, PostgreSQL in production."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as sa_create_async_engine
+from sqlalchemy.pool import NullPool
+
+from app.config import Settings
+
+# Constraint names are part of the schema: Alembic needs them to drop or alter a constraint later.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def async_database_url(url: str | URL) -> URL:
+    """Accept the usual `postgresql://…` and `sqlite:///…` forms and pick the async driver ourselves."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    backend = parsed.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+asyncpg")
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    raise ValueError(f"unsupported database {backend!r}: use postgresql:// or sqlite:///")
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return async_database_url(url).get_backend_name() == "sqlite"
+
+
+def _prepare_sqlite_file(url: URL) -> None:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _on_sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # SQLite ignores foreign keys unless asked; WAL lets readers run beside a writer;
+    # busy_timeout makes a second writer wait instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
+    url = async_database_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        _prepare_sqlite_file(url)
+        extra = {} if pooled else {"poolclass": NullPool}
+        engine = sa_create_async_engine(url, echo=settings.db_echo, **extra)
+        event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+        return engine
+    if not pooled:
+        return sa_create_async_engine(url, echo=settings.db_echo, poolclass=NullPool)
+    return sa_create_async_engine(
+        url,
+        echo=settings.db_echo,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=False,
+        # Statements are compiled once and cached; asyncpg prepares them once per connection.
+        connect_args={"server_settings": {"application_name": "covenant-registry"}},
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # expire_on_commit=False: services return objects after commit without a hidden reload.
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@asynccontextmanager
+async def read_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A plain connection for read-only Core queries: no ORM identity map, no transaction bookkeeping."""
+    async with engine.connect() as connection:
+        yield connection

@@ -1,0 +1,72 @@
+"""create_app(): the ASGI application with its routers, error handlers and middleware.
+
+`app.main:app` is what uvicorn serves. The process keeps no state that matters across requests: everything
+lives in the database, so any number of workers on any number of hosts can serve the same registry.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from starlette.middleware.cors import CORSMiddleware
+
+from app import __version__
+from app.api import operations, public
+from app.api.middleware import RequestContextMiddleware
+from app.api.openapi import build_openapi
+from app.api.problems import install_problem_handlers
+from app.config import Settings, get_settings
+from app.db import create_engine, create_sessionmaker
+from app.migrate import head_revisions
+
+
+def operation_id(route: APIRoute) -> str:
+    # The Python function name: stable, readable and unique (list_commitments, get_pledge, …).
+    return route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Care-leavers covenant registry",
+        version=__version__,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.head_revisions = head_revisions()
+
+    install_problem_handlers(app)
+    app.include_router(operations.router)
+    app.include_router(public.router)
+
+    # Any web page may read the public API; writes are not offered to browsers.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["If-None-Match", "X-Request-ID", "Accept"],
+        expose_headers=["ETag", "Link", "X-Request-ID", "Retry-After"],
+        max_age=3600,
+    )
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_request_body_bytes)
+    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+app = create_app()

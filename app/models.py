@@ -1,0 +1,375 @@
+"""Every table of the registry, in one module so relationships never import in a cycle.
+
+Reads go through Core queries (app/services/public_read.py); these classes are the schema and the unit of
+writes. Enumerations are text columns with CHECK constraints; ages, counts and dates carry CHECKs too, so
+a bad row cannot be written even by a script that bypasses the API.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from app.db import NAMING_CONVENTION
+from app.enums import (
+    Audience,
+    CapacityPeriod,
+    CommitmentStatus,
+    CovenantStatus,
+    KeyOwnerKind,
+    OfferType,
+    OrganisationType,
+    PledgeStatus,
+    Sector,
+    SignatoryStatus,
+    SizeBand,
+    enum_values,
+)
+from app.ids import utcnow
+
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+def one_of(column: str, enum: type, name: str | None = None) -> CheckConstraint:
+    allowed = ", ".join(f"'{value}'" for value in enum_values(enum))
+    return CheckConstraint(f"{column} IN ({allowed})", name=name or f"{column}_valid")
+
+
+def timestamp(*, nullable: bool = False, **kwargs: Any) -> Any:
+    if nullable:
+        return Field(default=None, sa_type=DateTime(timezone=True), nullable=True, **kwargs)
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False, **kwargs)
+
+
+def text(*, nullable: bool = False, default: Any = ...) -> Any:
+    if nullable:
+        return Field(default=None, sa_type=Text, nullable=True)
+    return Field(default=default, sa_type=Text, nullable=False)
+
+
+class Authority(SQLModel, table=True):
+    """A council or national body that runs covenants."""
+
+    __tablename__ = "authority"
+    __table_args__ = (CheckConstraint("length(gss_code) = 9", name="gss_code_length"),)
+
+    id: str = Field(primary_key=True)
+    name: str = Field(index=True)
+    gss_code: str = Field(unique=True, description="ONS GSS code, e.g. E10000017; E92000001 for England.")
+    region: str
+    website: str | None = None
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+
+
+class Covenant(SQLModel, table=True):
+    """One scheme run by an authority for one audience."""
+
+    __tablename__ = "covenant"
+    __table_args__ = (
+        UniqueConstraint("authority_id", "audience"),
+        one_of("audience", Audience),
+        one_of("status", CovenantStatus),
+        CheckConstraint("min_age >= 0 AND min_age <= max_age AND max_age <= 30", name="age_range"),
+        CheckConstraint("review_cycle_months BETWEEN 1 AND 60", name="review_cycle"),
+        Index(None, "status", "id"),
+    )
+
+    id: str = Field(primary_key=True)
+    authority_id: str = Field(foreign_key="authority.id", index=True)
+    slug: str = Field(unique=True)
+    title: str
+    audience: str = Field(default=Audience.CARE_LEAVERS)
+    min_age: int = 16
+    max_age: int = 25
+    description: str = text(default="")
+    status: str = Field(default=CovenantStatus.DRAFT)
+    launched_on: date | None = None
+    review_cycle_months: int = 12
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+
+
+class Priority(SQLModel, table=True):
+    """An outcome area of a covenant; commitments are filed under one."""
+
+    __tablename__ = "priority"
+    __table_args__ = (
+        UniqueConstraint("covenant_id", "code"),
+        # Lets commitment reference (priority, covenant) so a priority of another covenant is impossible.
+        UniqueConstraint("id", "covenant_id"),
+        Index(None, "covenant_id", "position"),
+        CheckConstraint("position >= 0", name="position_not_negative"),
+    )
+
+    id: str = Field(primary_key=True)
+    covenant_id: str = Field(foreign_key="covenant.id", ondelete="CASCADE")
+    code: str
+    title: str
+    description: str = text(default="")
+    position: int = 0
+    created_at: datetime = timestamp()
+
+
+class Signatory(SQLModel, table=True):
+    """An organisation that signs covenants. The contact_* fields are private."""
+
+    __tablename__ = "signatory"
+    __table_args__ = (
+        one_of("sector", Sector),
+        one_of("organisation_type", OrganisationType),
+        one_of("size_band", SizeBand),
+        one_of("status", SignatoryStatus),
+        Index(None, "status", "name", "id"),
+        Index(None, "sector", "id"),
+        Index(None, "size_band", "id"),
+        Index(None, "organisation_type", "id"),
+    )
+
+    id: str = Field(primary_key=True)
+    name: str
+    description: str = text(default="")
+    sector: str
+    organisation_type: str
+    size_band: str
+    companies_house_number: str | None = Field(default=None, unique=True)
+    charity_number: str | None = Field(default=None, unique=True)
+    website: str | None = None
+    public_contact: str | None = Field(default=None, description="How the public or a young person gets in touch.")
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    status: str = Field(default=SignatoryStatus.PENDING)
+    verified_at: datetime | None = timestamp(nullable=True)
+    version: int = 1
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+
+
+class SignatoryArea(SQLModel, table=True):
+    """An area an organisation serves: a GSS code or `national`."""
+
+    __tablename__ = "signatory_area"
+    __table_args__ = (Index(None, "area_code", "signatory_id"),)
+
+    signatory_id: str = Field(foreign_key="signatory.id", primary_key=True, ondelete="CASCADE")
+    area_code: str = Field(primary_key=True)
+
+
+class Pledge(SQLModel, table=True):
+    """A signatory's signed statement in one covenant, holding its commitments."""
+
+    __tablename__ = "pledge"
+    __table_args__ = (
+        one_of("status", PledgeStatus),
+        # Lets commitment reference (pledge, covenant, signatory) so its copies of both always agree.
+        UniqueConstraint("id", "covenant_id", "signatory_id"),
+        Index(None, "covenant_id", "status", "id"),
+        Index(None, "signatory_id", "id"),
+        Index(None, "status", "id"),
+        Index(None, "status", "review_due"),
+        # One live pledge per organisation and covenant; a withdrawn one may be followed by a new one.
+        Index(
+            "uq_pledge_live_per_covenant",
+            "signatory_id",
+            "covenant_id",
+            unique=True,
+            sqlite_where=sql_text("status <> 'withdrawn'"),
+            postgresql_where=sql_text("status <> 'withdrawn'"),
+        ),
+    )
+
+    id: str = Field(primary_key=True)
+    signatory_id: str = Field(foreign_key="signatory.id")
+    covenant_id: str = Field(foreign_key="covenant.id")
+    statement: str = text(default="")
+    status: str = Field(default=PledgeStatus.DRAFT)
+    signed_on: date | None = None
+    submitted_at: datetime | None = timestamp(nullable=True)
+    published_at: datetime | None = timestamp(nullable=True)
+    review_due: date | None = None
+    review_comment: str | None = text(nullable=True)
+    withdrawn_reason: str | None = text(nullable=True)
+    withdrawn_at: datetime | None = timestamp(nullable=True)
+    version: int = 1
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+
+
+class Commitment(SQLModel, table=True):
+    """One concrete offer inside a pledge.
+
+    covenant_id and signatory_id repeat the pledge's so public filters need no extra join; composite foreign
+    keys keep them equal to the pledge's and keep the priority inside the same covenant.
+    """
+
+    __tablename__ = "commitment"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["pledge_id", "covenant_id", "signatory_id"],
+            ["pledge.id", "pledge.covenant_id", "pledge.signatory_id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(["priority_id", "covenant_id"], ["priority.id", "priority.covenant_id"]),
+        one_of("offer_type", OfferType),
+        one_of("capacity_period", CapacityPeriod),
+        one_of("status", CommitmentStatus),
+        CheckConstraint("min_age >= 0 AND min_age <= max_age AND max_age <= 30", name="age_range"),
+        CheckConstraint("audience_mask > 0", name="has_audience"),
+        CheckConstraint("capacity_places IS NULL OR capacity_places > 0", name="capacity_positive"),
+        CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR starts_on <= ends_on", name="date_order"),
+        Index(None, "covenant_id", "id"),
+        Index(None, "priority_id", "id"),
+        Index(None, "pledge_id", "id"),
+        Index(None, "signatory_id", "id"),
+        Index(None, "offer_type", "id"),
+        Index(None, "status", "id"),
+        Index(None, "min_age", "max_age"),
+    )
+
+    id: str = Field(primary_key=True)
+    pledge_id: str
+    covenant_id: str
+    signatory_id: str
+    priority_id: str
+    offer_type: str
+    title: str
+    description: str = text(default="")
+    min_age: int
+    max_age: int
+    audience_mask: int = Field(description="Bit mask of Audience members (enums.flags_to_mask).")
+    care_status_mask: int = Field(default=0, description="Bit mask of CareStatus; 0 means any status.")
+    capacity_places: int | None = None
+    capacity_period: str = Field(default=CapacityPeriod.ONGOING)
+    access_text: str = text(default="")
+    access_url: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    apply_by: date | None = None
+    status: str = Field(default=CommitmentStatus.ACTIVE)
+    version: int = 1
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+
+
+class CommitmentArea(SQLModel, table=True):
+    """An area a commitment is open to: a GSS code, `national` or `remote`."""
+
+    __tablename__ = "commitment_area"
+    __table_args__ = (Index(None, "area_code", "commitment_id"),)
+
+    commitment_id: str = Field(foreign_key="commitment.id", primary_key=True, ondelete="CASCADE")
+    area_code: str = Field(primary_key=True)
+
+
+class ProgressReport(SQLModel, table=True):
+    """A delivery return for one commitment and one period."""
+
+    __tablename__ = "progress_report"
+    __table_args__ = (
+        UniqueConstraint("commitment_id", "period_start"),
+        CheckConstraint("period_start <= period_end", name="period_order"),
+        CheckConstraint(
+            "places_offered >= 0 AND referrals >= 0 AND applications >= 0 AND starts >= 0 AND sustained >= 0",
+            name="counts_not_negative",
+        ),
+        CheckConstraint("sustained <= starts", name="sustained_within_starts"),
+    )
+
+    id: str = Field(primary_key=True)
+    commitment_id: str = Field(foreign_key="commitment.id", ondelete="CASCADE", index=True)
+    period_start: date
+    period_end: date
+    places_offered: int = 0
+    referrals: int = 0
+    applications: int = 0
+    starts: int = 0
+    sustained: int = 0
+    narrative: str = text(default="")
+    version: int = 1
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+
+
+class ApiKey(SQLModel, table=True):
+    """A credential. Only a hash of the secret is stored; `lookup` finds the row without revealing it."""
+
+    __tablename__ = "api_key"
+    __table_args__ = (
+        one_of("owner_kind", KeyOwnerKind),
+        CheckConstraint(
+            "(owner_kind = 'signatory' AND signatory_id IS NOT NULL AND authority_id IS NULL)"
+            " OR (owner_kind = 'authority' AND authority_id IS NOT NULL AND signatory_id IS NULL)"
+            " OR (owner_kind = 'operator' AND signatory_id IS NULL AND authority_id IS NULL)",
+            name="owner_consistent",
+        ),
+    )
+
+    id: str = Field(primary_key=True)
+    lookup: str = Field(unique=True, description="The non-secret middle part of the key, used to find the row.")
+    secret_hash: str
+    name: str = ""
+    owner_kind: str
+    signatory_id: str | None = Field(default=None, foreign_key="signatory.id", index=True, ondelete="CASCADE")
+    authority_id: str | None = Field(default=None, foreign_key="authority.id", index=True, ondelete="CASCADE")
+    scopes: list[str] = Field(default_factory=list, sa_column=Column(JSONDocument, nullable=False))
+    created_at: datetime = timestamp()
+    expires_at: datetime | None = timestamp(nullable=True)
+    last_used_at: datetime | None = timestamp(nullable=True)
+    revoked_at: datetime | None = timestamp(nullable=True)
+    created_by_key_id: str | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to which record; written in the same transaction as the change itself."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index(None, "authority_id", "id"),
+        Index(None, "record_type", "record_id", "id"),
+        Index(None, "signatory_id", "id"),
+    )
+
+    id: str = Field(primary_key=True)
+    occurred_at: datetime = timestamp()
+    actor_kind: str
+    actor_key_id: str | None = None
+    action: str
+    record_type: str
+    record_id: str
+    authority_id: str | None = Field(default=None, description="Whose officers may read this event.")
+    signatory_id: str | None = None
+    covenant_id: str | None = None
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONDocument, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONDocument, nullable=True))
+    request_id: str | None = Field(default=None, sa_type=String(200))
+
+
+ALL_TABLES = [
+    Authority,
+    Covenant,
+    Priority,
+    Signatory,
+    SignatoryArea,
+    Pledge,
+    Commitment,
+    CommitmentArea,
+    ProgressReport,
+    ApiKey,
+    AuditEvent,
+]

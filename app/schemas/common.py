@@ -1,0 +1,67 @@
+"""Shapes shared by every audience: problems, pages, service metadata."""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class FieldError(BaseModel):
+    """One invalid field or parameter."""
+
+    pointer: str = Field(
+        description="JSON pointer to the field in the body (`/eligibility/min_age`), or the parameter's name "
+        "as `/limit` for query, path and header parameters.",
+        examples=["/limit"],
+    )
+    location: str = Field(description="Where the value was: `body`, `query`, `path` or `header`.", examples=["query"])
+    detail: str = Field(description="What is wrong, in plain English.", examples=["must be 100 or less"])
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details (`application/problem+json`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(
+        description="A URI naming the kind of problem; dereference it for a description.",
+        examples=["/problems/not-found"],
+    )
+    title: str = Field(description="A short summary of the kind of problem.", examples=["Not found"])
+    status: int = Field(description="The HTTP status code.", examples=[404])
+    detail: str = Field(description="What went wrong with this request.", examples=["No commitment cmt_01J…"])
+    instance: str = Field(
+        description="The path of the request that failed.",
+        examples=["/v1/commitments/cmt_01JD5X3K8Q2W7N4B6C9D0E1F2G"],
+    )
+    request_id: str = Field(
+        description="The request's id, as in the `X-Request-ID` header; quote it when reporting a problem.",
+        examples=["5f0c6a8e2b9d4f1a8c3e7b6d5a4f3e2d"],
+    )
+
+
+class ValidationProblem(Problem):
+    """A problem whose `errors` list each invalid field or parameter."""
+
+    errors: list[FieldError] = Field(description="Each invalid field or parameter.")
+
+
+class TransitionProblem(Problem):
+    """A lifecycle change that is not allowed from the record's current state."""
+
+    current_status: str = Field(description="The record's status now.")
+    allowed: list[str] = Field(description="Actions allowed from the current status.")
+
+
+class ServiceInfo(BaseModel):
+    """What this service is and where its contract lives."""
+
+    name: str = Field(description="The service's name.")
+    version: str = Field(description="The deployed version of the service.")
+    api_version: str = Field(description="The API's major version, part of every path.")
+    openapi_url: str = Field(description="Where the OpenAPI 3.1 document is served.")
+    docs_url: str = Field(description="Where the interactive documentation is served.")
+
+
+class Health(BaseModel):
+    """The answer of a health or readiness probe."""
+
+    status: str = Field(description="`ok`, or what is wrong.", examples=["ok"])
+    checks: dict[str, str] = Field(default_factory=dict, description="Each check performed and its outcome.")

@@ -1,0 +1,58 @@
+"""Keyset pagination: a page is the rows after the last key of the previous page, in a stable total order.
+
+The cursor is the sort key of the last item, base64url-encoded so clients treat it as opaque. Its cost does not
+grow with depth: `WHERE (name, id) > (:name, :id) ORDER BY name, id LIMIT n` walks an index from that point.
+"""
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, Select, tuple_
+
+from app.errors import ValidationFailed
+
+
+def encode_cursor(key: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(list(key))).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str, arity: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        key = None
+    if not isinstance(key, list) or len(key) != arity or not all(isinstance(part, str | int) for part in key):
+        raise ValidationFailed(
+            "cursor is not one this service issued: use next_cursor from a previous page",
+            pointer="/cursor",
+            location="query",
+        )
+    return key
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """The ordered columns of a list; the last one must be unique (the id)."""
+
+    columns: tuple[ColumnElement[Any], ...]
+
+    def apply(self, statement: Select[Any], cursor: str | None, limit: int) -> Select[Any]:
+        if cursor is not None:
+            after = decode_cursor(cursor, len(self.columns))
+            if len(self.columns) == 1:
+                statement = statement.where(self.columns[0] > after[0])
+            else:
+                statement = statement.where(tuple_(*self.columns) > tuple_(*after))
+        # One row more than asked tells us whether there is a next page without a COUNT.
+        return statement.order_by(*self.columns).limit(limit + 1)
+
+    def page(self, rows: Sequence[Any], limit: int, key_of: Any) -> tuple[Sequence[Any], str | None]:
+        if len(rows) <= limit:
+            return rows, None
+        shown = rows[:limit]
+        return shown, encode_cursor(key_of(shown[-1]))

@@ -1,0 +1,535 @@
+"""The public read side: what anyone may see, as one SQL query per page.
+
+Visibility rules (domain.md) live here and nowhere else: covenants that are not drafts, verified signatories,
+published pledges of verified signatories, and their active, paused or full commitments. Queries return plain
+rows; the `*_out` functions shape them into the public JSON documents (app/schemas/public.py).
+"""
+
+from typing import Any
+
+from sqlalchemy import Row, Select, and_, exists, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.enums import (
+    NATIONAL,
+    PUBLIC_COMMITMENT_STATUSES,
+    REMOTE,
+    Audience,
+    CareStatus,
+    CovenantStatus,
+    PledgeStatus,
+    SignatoryStatus,
+    flags_to_mask,
+    mask_to_flags,
+)
+from app.errors import NotFound
+from app.ids import is_id
+from app.models import (
+    Authority,
+    Commitment,
+    CommitmentArea,
+    Covenant,
+    Pledge,
+    Priority,
+    Signatory,
+    SignatoryArea,
+)
+from app.schemas.public import (
+    AuthorityFilters,
+    CommitmentFilters,
+    CovenantFilters,
+    PledgeFilters,
+    SignatoryFilters,
+)
+from app.services.pagination import Keyset
+
+authority = Authority.__table__
+covenant = Covenant.__table__
+priority = Priority.__table__
+signatory = Signatory.__table__
+signatory_area = SignatoryArea.__table__
+pledge = Pledge.__table__
+commitment = Commitment.__table__
+commitment_area = CommitmentArea.__table__
+
+PUBLIC_COVENANT_STATUSES = (CovenantStatus.OPEN.value, CovenantStatus.CLOSED.value)
+PUBLISHED = PledgeStatus.PUBLISHED.value
+VERIFIED = SignatoryStatus.VERIFIED.value
+
+# Bit masks decode to the same few lists again and again: decode each once.
+AUDIENCES_BY_MASK = {mask: mask_to_flags(Audience, mask) for mask in range(1 << len(Audience))}
+CARE_STATUSES_BY_MASK = {mask: mask_to_flags(CareStatus, mask) for mask in range(1 << len(CareStatus))}
+
+
+class Page:
+    """One page of public documents and the cursor of the next."""
+
+    __slots__ = ("items", "next_cursor")
+
+    def __init__(self, items: list[dict[str, Any]], next_cursor: str | None) -> None:
+        self.items = items
+        self.next_cursor = next_cursor
+
+    def as_document(self) -> dict[str, Any]:
+        return {"items": self.items, "next_cursor": self.next_cursor}
+
+
+def split_areas(joined: str | None) -> list[str]:
+    # National and remote first, then codes: the order a reader scans for "can I use this?".
+    if not joined:
+        return []
+    codes = joined.split(",")
+    return sorted(codes, key=lambda code: (code not in (NATIONAL, REMOTE), code))
+
+
+def covenant_id_matching(reference: str) -> Any:
+    """A covenant filter accepts an id or a slug; slugs cannot look like ids (no underscore)."""
+    if is_id("covenant", reference):
+        return literal(reference)
+    return select(covenant.c.id).where(covenant.c.slug == reference).scalar_subquery()
+
+
+# ---------------------------------------------------------------- authorities
+
+
+AUTHORITY_KEYSET = Keyset((authority.c.name, authority.c.id))
+
+
+def authority_out(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "gss_code": row.gss_code,
+        "region": row.region,
+        "website": row.website,
+    }
+
+
+def authority_select() -> Select[Any]:
+    return select(authority.c.id, authority.c.name, authority.c.gss_code, authority.c.region, authority.c.website)
+
+
+async def list_authorities(conn: AsyncConnection, filters: AuthorityFilters) -> Page:
+    statement = authority_select()
+    if filters.region:
+        statement = statement.where(func.lower(authority.c.region) == filters.region.lower())
+    if filters.gss_code:
+        statement = statement.where(authority.c.gss_code == filters.gss_code)
+    rows = (await conn.execute(AUTHORITY_KEYSET.apply(statement, filters.cursor, filters.limit))).all()
+    shown, next_cursor = AUTHORITY_KEYSET.page(rows, filters.limit, lambda row: (row.name, row.id))
+    return Page([authority_out(row) for row in shown], next_cursor)
+
+
+async def get_authority(conn: AsyncConnection, authority_id: str) -> dict[str, Any]:
+    row = (await conn.execute(authority_select().where(authority.c.id == authority_id))).first()
+    if row is None:
+        raise NotFound(f"No authority {authority_id}.")
+    return authority_out(row)
+
+
+# ---------------------------------------------------------------- covenants and priorities
+
+
+COVENANT_KEYSET = Keyset((covenant.c.id,))
+
+
+def covenant_select() -> Select[Any]:
+    return (
+        select(
+            covenant.c.id,
+            covenant.c.slug,
+            covenant.c.title,
+            covenant.c.authority_id,
+            authority.c.name.label("authority_name"),
+            covenant.c.audience,
+            covenant.c.min_age,
+            covenant.c.max_age,
+            covenant.c.description,
+            covenant.c.status,
+            covenant.c.launched_on,
+            covenant.c.review_cycle_months,
+        )
+        .select_from(covenant.join(authority, authority.c.id == covenant.c.authority_id))
+        .where(covenant.c.status.in_(PUBLIC_COVENANT_STATUSES))
+    )
+
+
+def covenant_out(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "slug": row.slug,
+        "title": row.title,
+        "authority": {"id": row.authority_id, "name": row.authority_name},
+        "audience": row.audience,
+        "min_age": row.min_age,
+        "max_age": row.max_age,
+        "description": row.description,
+        "status": row.status,
+        "launched_on": row.launched_on,
+        "review_cycle_months": row.review_cycle_months,
+    }
+
+
+def priority_out(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "covenant_id": row.covenant_id,
+        "code": row.code,
+        "title": row.title,
+        "description": row.description,
+        "position": row.position,
+    }
+
+
+async def list_covenants(conn: AsyncConnection, filters: CovenantFilters) -> Page:
+    statement = covenant_select()
+    if filters.authority:
+        statement = statement.where(covenant.c.authority_id == filters.authority)
+    if filters.audience:
+        statement = statement.where(covenant.c.audience == filters.audience.value)
+    if filters.status:
+        statement = statement.where(covenant.c.status == filters.status.value)
+    rows = (await conn.execute(COVENANT_KEYSET.apply(statement, filters.cursor, filters.limit))).all()
+    shown, next_cursor = COVENANT_KEYSET.page(rows, filters.limit, lambda row: (row.id,))
+    return Page([covenant_out(row) for row in shown], next_cursor)
+
+
+async def _public_covenant_row(conn: AsyncConnection, reference: str) -> Row[Any]:
+    row = (await conn.execute(covenant_select().where(covenant.c.id == covenant_id_matching(reference)))).first()
+    if row is None:
+        raise NotFound(f"No covenant {reference}.")
+    return row
+
+
+async def _priorities_of(conn: AsyncConnection, covenant_id: str) -> list[dict[str, Any]]:
+    statement = (
+        select(
+            priority.c.id,
+            priority.c.covenant_id,
+            priority.c.code,
+            priority.c.title,
+            priority.c.description,
+            priority.c.position,
+        )
+        .where(priority.c.covenant_id == covenant_id)
+        .order_by(priority.c.position, priority.c.code)
+    )
+    return [priority_out(row) for row in (await conn.execute(statement)).all()]
+
+
+async def get_covenant(conn: AsyncConnection, reference: str) -> dict[str, Any]:
+    row = await _public_covenant_row(conn, reference)
+    return covenant_out(row) | {"priorities": await _priorities_of(conn, row.id)}
+
+
+async def list_priorities(conn: AsyncConnection, reference: str) -> Page:
+    row = await _public_covenant_row(conn, reference)
+    return Page(await _priorities_of(conn, row.id), None)
+
+
+# ---------------------------------------------------------------- signatories
+
+
+SIGNATORY_KEYSET = Keyset((signatory.c.name, signatory.c.id))
+
+
+def signatory_select() -> Select[Any]:
+    areas = (
+        select(func.aggregate_strings(signatory_area.c.area_code, ","))
+        .where(signatory_area.c.signatory_id == signatory.c.id)
+        .scalar_subquery()
+    )
+    return select(
+        signatory.c.id,
+        signatory.c.name,
+        signatory.c.description,
+        signatory.c.sector,
+        signatory.c.organisation_type,
+        signatory.c.size_band,
+        signatory.c.companies_house_number,
+        signatory.c.charity_number,
+        signatory.c.website,
+        signatory.c.public_contact,
+        signatory.c.status,
+        signatory.c.verified_at,
+        areas.label("areas"),
+    ).where(signatory.c.status == VERIFIED)
+
+
+def signatory_out(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "description": row.description,
+        "sector": row.sector,
+        "organisation_type": row.organisation_type,
+        "size_band": row.size_band,
+        "companies_house_number": row.companies_house_number,
+        "charity_number": row.charity_number,
+        "website": row.website,
+        "public_contact": row.public_contact,
+        "areas": split_areas(row.areas),
+        "status": row.status,
+        "verified_at": row.verified_at,
+    }
+
+
+def _area_matches(area_table: Any, owner_column: Any, owner_id: Any, area: str) -> Any:
+    wanted = [area, NATIONAL] if area != NATIONAL else [NATIONAL]
+    if area_table is commitment_area and area != NATIONAL:
+        wanted.append(REMOTE)
+    return exists().where(owner_column == owner_id, area_table.c.area_code.in_(wanted))
+
+
+async def list_signatories(conn: AsyncConnection, filters: SignatoryFilters) -> Page:
+    statement = signatory_select()
+    if filters.covenant:
+        statement = statement.where(
+            exists().where(
+                pledge.c.signatory_id == signatory.c.id,
+                pledge.c.status == PUBLISHED,
+                pledge.c.covenant_id == covenant_id_matching(filters.covenant),
+            )
+        )
+    if filters.sector:
+        statement = statement.where(signatory.c.sector.in_([s.value for s in filters.sector]))
+    if filters.size_band:
+        statement = statement.where(signatory.c.size_band.in_([s.value for s in filters.size_band]))
+    if filters.organisation_type:
+        statement = statement.where(signatory.c.organisation_type.in_([t.value for t in filters.organisation_type]))
+    if filters.area:
+        statement = statement.where(
+            _area_matches(signatory_area, signatory_area.c.signatory_id, signatory.c.id, filters.area)
+        )
+    if filters.q:
+        statement = statement.where(signatory.c.name.icontains(filters.q, autoescape=True))
+    rows = (await conn.execute(SIGNATORY_KEYSET.apply(statement, filters.cursor, filters.limit))).all()
+    shown, next_cursor = SIGNATORY_KEYSET.page(rows, filters.limit, lambda row: (row.name, row.id))
+    return Page([signatory_out(row) for row in shown], next_cursor)
+
+
+async def get_signatory(conn: AsyncConnection, signatory_id: str) -> dict[str, Any]:
+    row = (await conn.execute(signatory_select().where(signatory.c.id == signatory_id))).first()
+    if row is None:
+        raise NotFound(f"No signatory {signatory_id}.")
+    summaries = (
+        await conn.execute(
+            pledge_select().where(pledge.c.signatory_id == signatory_id).order_by(pledge.c.published_at, pledge.c.id)
+        )
+    ).all()
+    pledges = [
+        {
+            "id": summary.id,
+            "covenant": {"id": summary.covenant_id, "slug": summary.covenant_slug, "title": summary.covenant_title},
+            "published_at": summary.published_at,
+            "commitment_count": summary.commitment_count,
+        }
+        for summary in summaries
+    ]
+    return signatory_out(row) | {"pledges": pledges}
+
+
+# ---------------------------------------------------------------- pledges
+
+
+PLEDGE_KEYSET = Keyset((pledge.c.id,))
+
+
+def public_commitment_condition() -> Any:
+    return commitment.c.status.in_(PUBLIC_COMMITMENT_STATUSES)
+
+
+def pledge_select() -> Select[Any]:
+    commitment_count = (
+        select(func.count())
+        .where(commitment.c.pledge_id == pledge.c.id, public_commitment_condition())
+        .scalar_subquery()
+    )
+    return (
+        select(
+            pledge.c.id,
+            pledge.c.signatory_id,
+            signatory.c.name.label("signatory_name"),
+            signatory.c.sector.label("signatory_sector"),
+            pledge.c.covenant_id,
+            covenant.c.slug.label("covenant_slug"),
+            covenant.c.title.label("covenant_title"),
+            pledge.c.statement,
+            pledge.c.status,
+            pledge.c.signed_on,
+            pledge.c.published_at,
+            pledge.c.review_due,
+            commitment_count.label("commitment_count"),
+        )
+        .select_from(
+            pledge.join(signatory, signatory.c.id == pledge.c.signatory_id).join(
+                covenant, covenant.c.id == pledge.c.covenant_id
+            )
+        )
+        .where(pledge.c.status == PUBLISHED, signatory.c.status == VERIFIED)
+    )
+
+
+def pledge_out(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "signatory": {"id": row.signatory_id, "name": row.signatory_name, "sector": row.signatory_sector},
+        "covenant": {"id": row.covenant_id, "slug": row.covenant_slug, "title": row.covenant_title},
+        "statement": row.statement,
+        "status": row.status,
+        "signed_on": row.signed_on,
+        "published_at": row.published_at,
+        "review_due": row.review_due,
+        "commitment_count": row.commitment_count,
+    }
+
+
+async def list_pledges(conn: AsyncConnection, filters: PledgeFilters) -> Page:
+    statement = pledge_select()
+    if filters.covenant:
+        statement = statement.where(pledge.c.covenant_id == covenant_id_matching(filters.covenant))
+    if filters.signatory:
+        statement = statement.where(pledge.c.signatory_id == filters.signatory)
+    rows = (await conn.execute(PLEDGE_KEYSET.apply(statement, filters.cursor, filters.limit))).all()
+    shown, next_cursor = PLEDGE_KEYSET.page(rows, filters.limit, lambda row: (row.id,))
+    return Page([pledge_out(row) for row in shown], next_cursor)
+
+
+async def get_pledge(conn: AsyncConnection, pledge_id: str) -> dict[str, Any]:
+    row = (await conn.execute(pledge_select().where(pledge.c.id == pledge_id))).first()
+    if row is None:
+        raise NotFound(f"No pledge {pledge_id}.")
+    commitments = (
+        await conn.execute(commitment_select().where(commitment.c.pledge_id == pledge_id).order_by(commitment.c.id))
+    ).all()
+    return pledge_out(row) | {"commitments": [commitment_out(c) for c in commitments]}
+
+
+# ---------------------------------------------------------------- commitments
+
+
+COMMITMENT_KEYSET = Keyset((commitment.c.id,))
+
+
+def commitment_select() -> Select[Any]:
+    areas = (
+        select(func.aggregate_strings(commitment_area.c.area_code, ","))
+        .where(commitment_area.c.commitment_id == commitment.c.id)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            commitment.c.id,
+            commitment.c.title,
+            commitment.c.description,
+            commitment.c.offer_type,
+            commitment.c.status,
+            commitment.c.pledge_id,
+            commitment.c.covenant_id,
+            covenant.c.slug.label("covenant_slug"),
+            covenant.c.title.label("covenant_title"),
+            commitment.c.signatory_id,
+            signatory.c.name.label("signatory_name"),
+            signatory.c.sector.label("signatory_sector"),
+            commitment.c.priority_id,
+            priority.c.code.label("priority_code"),
+            priority.c.title.label("priority_title"),
+            commitment.c.min_age,
+            commitment.c.max_age,
+            commitment.c.audience_mask,
+            commitment.c.care_status_mask,
+            areas.label("areas"),
+            commitment.c.capacity_places,
+            commitment.c.capacity_period,
+            commitment.c.access_text,
+            commitment.c.access_url,
+            commitment.c.starts_on,
+            commitment.c.ends_on,
+            commitment.c.apply_by,
+            commitment.c.updated_at,
+        )
+        .select_from(
+            commitment.join(pledge, pledge.c.id == commitment.c.pledge_id)
+            .join(signatory, signatory.c.id == commitment.c.signatory_id)
+            .join(priority, priority.c.id == commitment.c.priority_id)
+            .join(covenant, covenant.c.id == commitment.c.covenant_id)
+        )
+        .where(pledge.c.status == PUBLISHED, signatory.c.status == VERIFIED, public_commitment_condition())
+    )
+
+
+def commitment_out(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "title": row.title,
+        "description": row.description,
+        "offer_type": row.offer_type,
+        "status": row.status,
+        "pledge_id": row.pledge_id,
+        "covenant": {"id": row.covenant_id, "slug": row.covenant_slug, "title": row.covenant_title},
+        "signatory": {"id": row.signatory_id, "name": row.signatory_name, "sector": row.signatory_sector},
+        "priority": {"id": row.priority_id, "code": row.priority_code, "title": row.priority_title},
+        "eligibility": {
+            "min_age": row.min_age,
+            "max_age": row.max_age,
+            "audiences": AUDIENCES_BY_MASK[row.audience_mask],
+            "care_statuses": CARE_STATUSES_BY_MASK[row.care_status_mask],
+        },
+        "areas": split_areas(row.areas),
+        "capacity": {"places": row.capacity_places, "period": row.capacity_period},
+        "how_to_access": {"text": row.access_text, "url": row.access_url},
+        "starts_on": row.starts_on,
+        "ends_on": row.ends_on,
+        "apply_by": row.apply_by,
+        "updated_at": row.updated_at,
+    }
+
+
+def commitment_conditions(filters: CommitmentFilters) -> list[Any]:
+    """Each filter narrows the list (AND); values repeated within one filter widen it (OR)."""
+    conditions: list[Any] = []
+    if filters.covenant:
+        conditions.append(commitment.c.covenant_id == covenant_id_matching(filters.covenant))
+    if filters.priority:
+        conditions.append(commitment.c.priority_id == filters.priority)
+    if filters.offer_type:
+        conditions.append(commitment.c.offer_type.in_([t.value for t in filters.offer_type]))
+    if filters.sector:
+        conditions.append(signatory.c.sector.in_([s.value for s in filters.sector]))
+    if filters.area:
+        conditions.append(
+            _area_matches(commitment_area, commitment_area.c.commitment_id, commitment.c.id, filters.area)
+        )
+    if filters.age is not None:
+        conditions.append(and_(commitment.c.min_age <= filters.age, commitment.c.max_age >= filters.age))
+    if filters.audience:
+        bit = flags_to_mask(Audience, [filters.audience.value])
+        conditions.append(commitment.c.audience_mask.op("&")(bit) != 0)
+    if filters.status:
+        conditions.append(commitment.c.status.in_([s.value for s in filters.status]))
+    if filters.signatory:
+        conditions.append(commitment.c.signatory_id == filters.signatory)
+    if filters.pledge:
+        conditions.append(commitment.c.pledge_id == filters.pledge)
+    if filters.q:
+        conditions.append(
+            or_(
+                commitment.c.title.icontains(filters.q, autoescape=True),
+                commitment.c.description.icontains(filters.q, autoescape=True),
+            )
+        )
+    return conditions
+
+
+async def list_commitments(conn: AsyncConnection, filters: CommitmentFilters) -> Page:
+    statement = commitment_select().where(*commitment_conditions(filters))
+    rows = (await conn.execute(COMMITMENT_KEYSET.apply(statement, filters.cursor, filters.limit))).all()
+    shown, next_cursor = COMMITMENT_KEYSET.page(rows, filters.limit, lambda row: (row.id,))
+    return Page([commitment_out(row) for row in shown], next_cursor)
+
+
+async def get_commitment(conn: AsyncConnection, commitment_id: str) -> dict[str, Any]:
+    row = (await conn.execute(commitment_select().where(commitment.c.id == commitment_id))).first()
+    if row is None:
+        raise NotFound(f"No commitment {commitment_id}.")
+    return commitment_out(row)
