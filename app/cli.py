@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from app.config import Settings, get_settings
+from app.config import PROJECT_ROOT, Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.observability import configure_logging
 
@@ -79,6 +79,14 @@ def cmd_seed_synthetic(args: argparse.Namespace) -> None:
     run_async(seed)
 
 
+def cmd_openapi(args: argparse.Namespace) -> None:
+    from app.main import create_app
+    from app.openapi_file import write_openapi
+
+    write_openapi(create_app().openapi(), args.output)
+    log.info("wrote %s", args.output)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="covenant-registry", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -101,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     synthetic.add_argument("--commitments", type=int, default=200_000)
     synthetic.add_argument("--seed", type=int, default=2026, help="random seed, for repeatable data")
     synthetic.set_defaults(handler=cmd_seed_synthetic)
+
+    openapi = commands.add_parser("openapi", help="write the OpenAPI contract (openapi/openapi.json)")
+    openapi.add_argument("--output", default=str(PROJECT_ROOT / "openapi" / "openapi.json"))
+    openapi.set_defaults(handler=cmd_openapi)
     return parser
 
 

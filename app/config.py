@@ -18,7 +18,8 @@ class Settings(BaseSettings):
         description="postgresql://user@host/db or sqlite:///path; the async driver is chosen automatically.",
     )
     db_pool_size: int = Field(default=10, ge=1, le=200, description="Connections each worker keeps open.")
-    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    # Overflow connections are closed on return, so a busy worker would reconnect over and over: none by default.
+    db_max_overflow: int = Field(default=0, ge=0, le=200)
     db_echo: bool = Field(default=False, description="Log every SQL statement (debugging only).")
 
     host: str = "127.0.0.1"

@@ -3,8 +3,9 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as sa_create_async_engine
@@ -84,3 +85,17 @@ async def read_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]
     """A plain connection for read-only Core queries: no ORM identity map, no transaction bookkeeping."""
     async with engine.connect() as connection:
         yield connection
+
+
+async def bulk_insert(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in the connection's transaction: COPY on PostgreSQL, executemany batches elsewhere."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        raw = await conn.get_raw_connection()
+        columns = list(rows[0].keys())
+        records = [tuple(row[column] for column in columns) for row in rows]
+        await raw.driver_connection.copy_records_to_table(table.name, records=records, columns=columns)
+        return
+    for start in range(0, len(rows), 5_000):
+        await conn.execute(table.insert(), rows[start : start + 5_000])

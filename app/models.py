@@ -237,9 +237,6 @@ class Commitment(SQLModel, table=True):
         Index(None, "priority_id", "id"),
         Index(None, "pledge_id", "id"),
         Index(None, "signatory_id", "id"),
-        Index(None, "offer_type", "id"),
-        Index(None, "status", "id"),
-        Index(None, "min_age", "max_age"),
     )
 
     id: str = Field(primary_key=True)
@@ -275,6 +272,41 @@ class CommitmentArea(SQLModel, table=True):
 
     commitment_id: str = Field(foreign_key="commitment.id", primary_key=True, ondelete="CASCADE")
     area_code: str = Field(primary_key=True)
+
+
+class PublicCommitment(SQLModel, table=True):
+    """The public read model: one row per commitment the public may see, with its document pre-rendered.
+
+    Written only by app/services/projection.py, in the same transaction as the change that alters what the
+    public sees (a pledge published or withdrawn, an organisation suspended, an offer edited...). The public
+    list is then one single-table index walk, however many joins the normalised tables need.
+    """
+
+    __tablename__ = "public_commitment"
+    __table_args__ = (
+        Index(None, "covenant_id", "commitment_id"),
+        Index(None, "priority_id", "commitment_id"),
+        Index(None, "pledge_id", "commitment_id"),
+        Index(None, "signatory_id", "commitment_id"),
+        Index(None, "offer_type", "commitment_id"),
+        Index(None, "sector", "commitment_id"),
+        Index(None, "status", "commitment_id"),
+        Index(None, "min_age", "max_age"),
+    )
+
+    commitment_id: str = Field(foreign_key="commitment.id", primary_key=True, ondelete="CASCADE")
+    covenant_id: str
+    priority_id: str
+    pledge_id: str
+    signatory_id: str
+    offer_type: str
+    sector: str
+    status: str
+    min_age: int
+    max_age: int
+    audience_mask: int
+    search_text: str = text(default="")
+    document: str = text(default="{}")
 
 
 class ProgressReport(SQLModel, table=True):
@@ -369,6 +401,7 @@ ALL_TABLES = [
     Pledge,
     Commitment,
     CommitmentArea,
+    PublicCommitment,
     ProgressReport,
     ApiKey,
     AuditEvent,

@@ -24,6 +24,7 @@ from app.models import (
     SignatoryArea,
 )
 from app.services.dates import add_months
+from app.services.projection import rebuild_public_commitments
 
 _numbers = itertools.count(1)
 
@@ -35,6 +36,18 @@ class Factory:
     async def save(self, *rows: SQLModel) -> None:
         async with self.sessionmaker() as session, session.begin():
             session.add_all(rows)
+            await session.flush()
+            # The app keeps its public read model in step with every change; so does test data.
+            await rebuild_public_commitments(await session.connection())
+
+    async def update(self, row: SQLModel, **changes: Any) -> None:
+        """Change a saved row, as a service would (the public read model follows)."""
+        for key, value in changes.items():
+            setattr(row, key, value)
+        async with self.sessionmaker() as session, session.begin():
+            await session.merge(row)
+            await session.flush()
+            await rebuild_public_commitments(await session.connection())
 
     async def authority(self, **overrides: Any) -> Authority:
         number = next(_numbers)

@@ -3,19 +3,13 @@
 import hashlib
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-# Timestamps leave as 2026-11-22T10:15:00Z whatever the database driver hands us (SQLite gives naive UTC).
-ORJSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC | orjson.OPT_OMIT_MICROSECONDS
+from app.serialization import dump_json
 
 JSON_MEDIA_TYPE = "application/json"
 NO_STORE = "no-store"
-
-
-def dump_json(document: Any) -> bytes:
-    return orjson.dumps(document, option=ORJSON_OPTIONS)
 
 
 def etag_of(body: bytes) -> str:

@@ -31,6 +31,7 @@ from app.schemas.public import (
     SignatoryFilters,
     SignatoryPage,
 )
+from app.schemas.types import ID_CHARS
 from app.services import public_read
 
 router = APIRouter(prefix="/v1")
@@ -47,8 +48,8 @@ def read_docs(*statuses: int, example: Any = None) -> dict[int | str, dict[str, 
     return documented
 
 
-RecordId = Annotated[str, Path(max_length=40, description="The record's id.")]
-CovenantReference = Annotated[str, Path(max_length=100, description="The covenant's id or slug.")]
+RecordId = Annotated[str, Path(max_length=40, pattern=ID_CHARS, description="The record's id.")]
+CovenantReference = Annotated[str, Path(max_length=100, pattern=ID_CHARS, description="The covenant's id or slug.")]
 
 
 # ---------------------------------------------------------------- authorities

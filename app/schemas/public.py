@@ -18,6 +18,7 @@ from app.enums import (
     SignatoryStatus,
     SizeBand,
 )
+from app.schemas.types import COVENANT_REFERENCE, RECORD_ID, SINGLE_LINE
 
 AREA_PATTERN = r"^([EWSNK][0-9]{8}|national|remote)$"
 GSS_PATTERN = r"^[EWSNK][0-9]{8}$"
@@ -274,12 +275,20 @@ class PageParams(BaseModel):
 
     limit: int = Field(default=20, ge=1, le=100, description="Items per page, 1 to 100.")
     cursor: str | None = Field(
-        default=None, max_length=200, description="Opaque cursor from the previous page's `next_cursor`."
+        default=None,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9_-]*$",
+        description="Opaque cursor from the previous page's `next_cursor`; absent or empty for the first page.",
     )
+
+    @field_validator("cursor")
+    @classmethod
+    def empty_cursor_means_first_page(cls, value: str | None) -> str | None:
+        return value or None
 
 
 class FreeTextParams(PageParams):
-    q: str | None = Field(default=None, max_length=200, description="Free text to search for.")
+    q: str | None = Field(default=None, max_length=200, pattern=SINGLE_LINE, description="Free text to search for.")
 
     @field_validator("q")
     @classmethod
@@ -289,12 +298,16 @@ class FreeTextParams(PageParams):
 
 
 class AuthorityFilters(PageParams):
-    region: str | None = Field(default=None, max_length=100, description="Only authorities in this region.")
+    region: str | None = Field(
+        default=None, max_length=100, pattern=SINGLE_LINE, description="Only authorities in this region."
+    )
     gss_code: str | None = Field(default=None, pattern=GSS_PATTERN, description="The authority with this GSS code.")
 
 
 class CovenantFilters(PageParams):
-    authority: str | None = Field(default=None, max_length=40, description="Only covenants of this authority (id).")
+    authority: str | None = Field(
+        default=None, max_length=40, pattern=RECORD_ID, description="Only covenants of this authority (id)."
+    )
     audience: Audience | None = Field(default=None, description="Only covenants for this audience.")
     status: CovenantStatus | None = Field(default=None, description="Only `open` or only `closed` covenants.")
 
@@ -303,6 +316,7 @@ class SignatoryFilters(FreeTextParams):
     covenant: str | None = Field(
         default=None,
         max_length=100,
+        pattern=COVENANT_REFERENCE,
         description="Only organisations with a published pledge in this covenant (id or slug).",
     )
     sector: list[Sector] = Field(default_factory=list, description="Only these sectors (repeat to combine).")
@@ -319,16 +333,26 @@ class SignatoryFilters(FreeTextParams):
 
 class PledgeFilters(PageParams):
     covenant: str | None = Field(
-        default=None, max_length=100, description="Only pledges in this covenant (id or slug)."
+        default=None,
+        max_length=100,
+        pattern=COVENANT_REFERENCE,
+        description="Only pledges in this covenant (id or slug).",
     )
-    signatory: str | None = Field(default=None, max_length=40, description="Only pledges of this signatory (id).")
+    signatory: str | None = Field(
+        default=None, max_length=40, pattern=RECORD_ID, description="Only pledges of this signatory (id)."
+    )
 
 
 class CommitmentFilters(FreeTextParams):
     covenant: str | None = Field(
-        default=None, max_length=100, description="Only commitments in this covenant (id or slug)."
+        default=None,
+        max_length=100,
+        pattern=COVENANT_REFERENCE,
+        description="Only commitments in this covenant (id or slug).",
     )
-    priority: str | None = Field(default=None, max_length=40, description="Only commitments under this priority (id).")
+    priority: str | None = Field(
+        default=None, max_length=40, pattern=RECORD_ID, description="Only commitments under this priority (id)."
+    )
     offer_type: list[OfferType] = Field(default_factory=list, description="Only these offer types (repeat to combine).")
     sector: list[Sector] = Field(
         default_factory=list, description="Only offers from organisations in these sectors (repeat to combine)."
@@ -343,5 +367,9 @@ class CommitmentFilters(FreeTextParams):
     status: list[PublicCommitmentStatus] = Field(
         default_factory=list, description="Only these statuses (default: active, paused and full)."
     )
-    signatory: str | None = Field(default=None, max_length=40, description="Only offers of this signatory (id).")
-    pledge: str | None = Field(default=None, max_length=40, description="Only offers in this pledge (id).")
+    signatory: str | None = Field(
+        default=None, max_length=40, pattern=RECORD_ID, description="Only offers of this signatory (id)."
+    )
+    pledge: str | None = Field(
+        default=None, max_length=40, pattern=RECORD_ID, description="Only offers in this pledge (id)."
+    )

@@ -7,7 +7,7 @@ rows; the `*_out` functions shape them into the public JSON documents (app/schem
 
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, exists, func, literal, or_, select
+from sqlalchemy import Row, Select, and_, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.enums import (
@@ -31,6 +31,7 @@ from app.models import (
     Covenant,
     Pledge,
     Priority,
+    PublicCommitment,
     Signatory,
     SignatoryArea,
 )
@@ -41,6 +42,7 @@ from app.schemas.public import (
     PledgeFilters,
     SignatoryFilters,
 )
+from app.serialization import embedded
 from app.services.pagination import Keyset
 
 authority = Authority.__table__
@@ -51,6 +53,7 @@ signatory_area = SignatoryArea.__table__
 pledge = Pledge.__table__
 commitment = Commitment.__table__
 commitment_area = CommitmentArea.__table__
+public_commitment = PublicCommitment.__table__
 
 PUBLIC_COVENANT_STATUSES = (CovenantStatus.OPEN.value, CovenantStatus.CLOSED.value)
 PUBLISHED = PledgeStatus.PUBLISHED.value
@@ -66,7 +69,7 @@ class Page:
 
     __slots__ = ("items", "next_cursor")
 
-    def __init__(self, items: list[dict[str, Any]], next_cursor: str | None) -> None:
+    def __init__(self, items: list[Any], next_cursor: str | None) -> None:
         self.items = items
         self.next_cursor = next_cursor
 
@@ -340,11 +343,7 @@ def public_commitment_condition() -> Any:
 
 
 def pledge_select() -> Select[Any]:
-    commitment_count = (
-        select(func.count())
-        .where(commitment.c.pledge_id == pledge.c.id, public_commitment_condition())
-        .scalar_subquery()
-    )
+    commitment_count = select(func.count()).where(public_commitment.c.pledge_id == pledge.c.id).scalar_subquery()
     return (
         select(
             pledge.c.id,
@@ -399,16 +398,21 @@ async def get_pledge(conn: AsyncConnection, pledge_id: str) -> dict[str, Any]:
     row = (await conn.execute(pledge_select().where(pledge.c.id == pledge_id))).first()
     if row is None:
         raise NotFound(f"No pledge {pledge_id}.")
-    commitments = (
-        await conn.execute(commitment_select().where(commitment.c.pledge_id == pledge_id).order_by(commitment.c.id))
-    ).all()
-    return pledge_out(row) | {"commitments": [commitment_out(c) for c in commitments]}
+    documents = (
+        await conn.execute(
+            select(public_commitment.c.document)
+            .where(public_commitment.c.pledge_id == pledge_id)
+            .order_by(public_commitment.c.commitment_id)
+        )
+    ).scalars()
+    return pledge_out(row) | {"commitments": [embedded(document) for document in documents]}
 
 
 # ---------------------------------------------------------------- commitments
 
 
-COMMITMENT_KEYSET = Keyset((commitment.c.id,))
+# The list reads the public read model (app/services/projection.py): filter columns plus pre-rendered documents.
+COMMITMENT_KEYSET = Keyset((public_commitment.c.commitment_id,))
 
 
 def commitment_select() -> Select[Any]:
@@ -487,49 +491,48 @@ def commitment_out(row: Row[Any]) -> dict[str, Any]:
 
 def commitment_conditions(filters: CommitmentFilters) -> list[Any]:
     """Each filter narrows the list (AND); values repeated within one filter widen it (OR)."""
+    offer = public_commitment.c
     conditions: list[Any] = []
     if filters.covenant:
-        conditions.append(commitment.c.covenant_id == covenant_id_matching(filters.covenant))
+        conditions.append(offer.covenant_id == covenant_id_matching(filters.covenant))
     if filters.priority:
-        conditions.append(commitment.c.priority_id == filters.priority)
+        conditions.append(offer.priority_id == filters.priority)
     if filters.offer_type:
-        conditions.append(commitment.c.offer_type.in_([t.value for t in filters.offer_type]))
+        conditions.append(offer.offer_type.in_([t.value for t in filters.offer_type]))
     if filters.sector:
-        conditions.append(signatory.c.sector.in_([s.value for s in filters.sector]))
+        conditions.append(offer.sector.in_([s.value for s in filters.sector]))
     if filters.area:
         conditions.append(
-            _area_matches(commitment_area, commitment_area.c.commitment_id, commitment.c.id, filters.area)
+            _area_matches(commitment_area, commitment_area.c.commitment_id, offer.commitment_id, filters.area)
         )
     if filters.age is not None:
-        conditions.append(and_(commitment.c.min_age <= filters.age, commitment.c.max_age >= filters.age))
+        conditions.append(and_(offer.min_age <= filters.age, offer.max_age >= filters.age))
     if filters.audience:
         bit = flags_to_mask(Audience, [filters.audience.value])
-        conditions.append(commitment.c.audience_mask.op("&")(bit) != 0)
+        conditions.append(offer.audience_mask.op("&")(bit) != 0)
     if filters.status:
-        conditions.append(commitment.c.status.in_([s.value for s in filters.status]))
+        conditions.append(offer.status.in_([s.value for s in filters.status]))
     if filters.signatory:
-        conditions.append(commitment.c.signatory_id == filters.signatory)
+        conditions.append(offer.signatory_id == filters.signatory)
     if filters.pledge:
-        conditions.append(commitment.c.pledge_id == filters.pledge)
+        conditions.append(offer.pledge_id == filters.pledge)
     if filters.q:
-        conditions.append(
-            or_(
-                commitment.c.title.icontains(filters.q, autoescape=True),
-                commitment.c.description.icontains(filters.q, autoescape=True),
-            )
-        )
+        conditions.append(offer.search_text.contains(filters.q.lower(), autoescape=True))
     return conditions
 
 
 async def list_commitments(conn: AsyncConnection, filters: CommitmentFilters) -> Page:
-    statement = commitment_select().where(*commitment_conditions(filters))
+    statement = select(public_commitment.c.commitment_id, public_commitment.c.document).where(
+        *commitment_conditions(filters)
+    )
     rows = (await conn.execute(COMMITMENT_KEYSET.apply(statement, filters.cursor, filters.limit))).all()
-    shown, next_cursor = COMMITMENT_KEYSET.page(rows, filters.limit, lambda row: (row.id,))
-    return Page([commitment_out(row) for row in shown], next_cursor)
+    shown, next_cursor = COMMITMENT_KEYSET.page(rows, filters.limit, lambda row: (row.commitment_id,))
+    return Page([embedded(row.document) for row in shown], next_cursor)
 
 
-async def get_commitment(conn: AsyncConnection, commitment_id: str) -> dict[str, Any]:
-    row = (await conn.execute(commitment_select().where(commitment.c.id == commitment_id))).first()
-    if row is None:
+async def get_commitment(conn: AsyncConnection, commitment_id: str) -> Any:
+    statement = select(public_commitment.c.document).where(public_commitment.c.commitment_id == commitment_id)
+    document = (await conn.execute(statement)).scalar()
+    if document is None:
         raise NotFound(f"No commitment {commitment_id}.")
-    return commitment_out(row)
+    return embedded(document)

@@ -1,0 +1,55 @@
+# Two commands do everything from a fresh clone: `make run` and `make test`.
+# Python 3.11+ is the only thing expected on the machine; everything else installs into .venv.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: help install run serve migrate demo-data test lint format openapi bench clean
+
+help:
+	@echo "make run      install, migrate, load demo data, serve on http://127.0.0.1:8000"
+	@echo "make test     install and run the whole suite (TEST_DATABASE_URL=postgresql://... for PostgreSQL)"
+	@echo "make lint     ruff check and format check"
+	@echo "make openapi  regenerate openapi/openapi.json from the app"
+	@echo "make bench    benchmark the public read path on PostgreSQL (see bench/README.md)"
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install migrate demo-data serve
+
+migrate: install
+	$(BIN)/covenant-registry migrate
+
+demo-data: install
+	$(BIN)/covenant-registry demo-data
+
+serve: install
+	$(BIN)/covenant-registry serve
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+openapi: install
+	$(BIN)/covenant-registry openapi
+
+bench: install
+	bash bench/run.sh
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .hypothesis test-artifacts

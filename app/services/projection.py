@@ -1,0 +1,93 @@
+"""Keeps the public read model (public_commitment) in step with the normalised tables.
+
+Every change that can alter what the public sees of a commitment calls `refresh_public_commitments` with the
+scope it touched (one commitment, a pledge, a signatory, a priority, a covenant), inside the same transaction:
+the rows in scope are deleted and re-rendered from `public_read.commitment_select()`, which is where the
+visibility rules live. A commitment that is no longer public simply is not re-inserted.
+"""
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, delete, select, true
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.db import bulk_insert
+from app.models import PublicCommitment
+from app.serialization import dump_json
+from app.services.public_read import commitment, commitment_out, commitment_select
+
+public_commitment = PublicCommitment.__table__
+
+REBUILD_BATCH = 5_000
+
+
+def search_text(title: str, description: str) -> str:
+    # Lower-cased once here, so `q` matching is a plain LIKE and case rules are Python's on every database.
+    return f"{title}\n{description}".lower()
+
+
+def projection_row(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "commitment_id": row.id,
+        "covenant_id": row.covenant_id,
+        "priority_id": row.priority_id,
+        "pledge_id": row.pledge_id,
+        "signatory_id": row.signatory_id,
+        "offer_type": row.offer_type,
+        "sector": row.signatory_sector,
+        "status": row.status,
+        "min_age": row.min_age,
+        "max_age": row.max_age,
+        "audience_mask": row.audience_mask,
+        "search_text": search_text(row.title, row.description),
+        "document": dump_json(commitment_out(row)).decode(),
+    }
+
+
+async def refresh_public_commitments(conn: AsyncConnection, scope: ColumnElement[bool]) -> None:
+    """Re-render the public rows of the commitments matching `scope` (a condition on commitment columns)."""
+    await conn.execute(
+        delete(public_commitment).where(public_commitment.c.commitment_id.in_(select(commitment.c.id).where(scope)))
+    )
+    rows = (await conn.execute(commitment_select().where(scope))).all()
+    await bulk_insert(conn, public_commitment, [projection_row(row) for row in rows])
+
+
+async def rebuild_public_commitments(conn: AsyncConnection, scope: ColumnElement[bool] | None = None) -> int:
+    """Rebuild the read model, all of it or a scope, in batches (after bulk loads, or to repair it).
+
+    Returns the number of public rows written."""
+    scope = scope if scope is not None else true()
+    await conn.execute(
+        delete(public_commitment).where(public_commitment.c.commitment_id.in_(select(commitment.c.id).where(scope)))
+    )
+    total, after = 0, ""
+    while True:
+        statement = (
+            commitment_select().where(scope, commitment.c.id > after).order_by(commitment.c.id).limit(REBUILD_BATCH)
+        )
+        rows = (await conn.execute(statement)).all()
+        if not rows:
+            return total
+        await bulk_insert(conn, public_commitment, [projection_row(row) for row in rows])
+        total, after = total + len(rows), rows[-1].id
+
+
+def for_commitment(commitment_id: str) -> ColumnElement[bool]:
+    return commitment.c.id == commitment_id
+
+
+def for_pledge(pledge_id: str) -> ColumnElement[bool]:
+    return commitment.c.pledge_id == pledge_id
+
+
+def for_signatory(signatory_id: str) -> ColumnElement[bool]:
+    return commitment.c.signatory_id == signatory_id
+
+
+def for_covenant(covenant_id: str) -> ColumnElement[bool]:
+    return commitment.c.covenant_id == covenant_id
+
+
+def for_priority(priority_id: str) -> ColumnElement[bool]:
+    return commitment.c.priority_id == priority_id
