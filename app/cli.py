@@ -79,6 +79,25 @@ def cmd_seed_synthetic(args: argparse.Namespace) -> None:
     run_async(seed)
 
 
+def cmd_create_operator_key(args: argparse.Namespace) -> None:
+    from app.enums import KeyOwnerKind
+    from app.services import audit, keys
+
+    async def create(settings: Settings) -> None:
+        engine = create_engine(settings)
+        try:
+            async with create_sessionmaker(engine)() as session, session.begin():
+                new_key = keys.issue_key(session, owner_kind=KeyOwnerKind.OPERATOR, name=args.name)
+                await session.flush()
+                audit.record(session, None, "api_key.create", new_key.row, before=None)
+        finally:
+            await engine.dispose()
+        log.info("issued operator key %s (%s); it is printed once, on standard output", new_key.row.id, args.name)
+        print(new_key.plaintext)
+
+    run_async(create)
+
+
 def cmd_openapi(args: argparse.Namespace) -> None:
     from app.main import create_app
     from app.openapi_file import write_openapi
@@ -109,6 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
     synthetic.add_argument("--commitments", type=int, default=200_000)
     synthetic.add_argument("--seed", type=int, default=2026, help="random seed, for repeatable data")
     synthetic.set_defaults(handler=cmd_seed_synthetic)
+
+    operator_key = commands.add_parser("create-operator-key", help="issue a registry operator key (printed once)")
+    operator_key.add_argument("--name", default="Registry operator")
+    operator_key.set_defaults(handler=cmd_create_operator_key)
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI contract (openapi/openapi.json)")
     openapi.add_argument("--output", default=str(PROJECT_ROOT / "openapi" / "openapi.json"))

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 from app.db import NAMING_CONVENTION
@@ -43,6 +44,19 @@ from app.ids import utcnow
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Versioned(SQLModel):
+    """Optimistic concurrency: every ORM UPDATE checks and bumps `version` (UPDATE ... WHERE version = n).
+
+    A write that lost a race matches no row and SQLAlchemy raises StaleDataError, rendered as 412. The version
+    is also what ETags and If-Match carry."""
+
+    version: int = Field(default=1, description="Bumped by every change; part of the record's ETag.")
+
+    @declared_attr  # type: ignore[misc]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
 def one_of(column: str, enum: type, name: str | None = None) -> CheckConstraint:
@@ -77,7 +91,7 @@ class Authority(SQLModel, table=True):
     updated_at: datetime = timestamp()
 
 
-class Covenant(SQLModel, table=True):
+class Covenant(Versioned, table=True):
     """One scheme run by an authority for one audience."""
 
     __tablename__ = "covenant"
@@ -105,7 +119,7 @@ class Covenant(SQLModel, table=True):
     updated_at: datetime = timestamp()
 
 
-class Priority(SQLModel, table=True):
+class Priority(Versioned, table=True):
     """An outcome area of a covenant; commitments are filed under one."""
 
     __tablename__ = "priority"
@@ -126,7 +140,7 @@ class Priority(SQLModel, table=True):
     created_at: datetime = timestamp()
 
 
-class Signatory(SQLModel, table=True):
+class Signatory(Versioned, table=True):
     """An organisation that signs covenants. The contact_* fields are private."""
 
     __tablename__ = "signatory"
@@ -156,7 +170,6 @@ class Signatory(SQLModel, table=True):
     contact_phone: str | None = None
     status: str = Field(default=SignatoryStatus.PENDING)
     verified_at: datetime | None = timestamp(nullable=True)
-    version: int = 1
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
@@ -171,7 +184,7 @@ class SignatoryArea(SQLModel, table=True):
     area_code: str = Field(primary_key=True)
 
 
-class Pledge(SQLModel, table=True):
+class Pledge(Versioned, table=True):
     """A signatory's signed statement in one covenant, holding its commitments."""
 
     __tablename__ = "pledge"
@@ -206,12 +219,11 @@ class Pledge(SQLModel, table=True):
     review_comment: str | None = text(nullable=True)
     withdrawn_reason: str | None = text(nullable=True)
     withdrawn_at: datetime | None = timestamp(nullable=True)
-    version: int = 1
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
 
-class Commitment(SQLModel, table=True):
+class Commitment(Versioned, table=True):
     """One concrete offer inside a pledge.
 
     covenant_id and signatory_id repeat the pledge's so public filters need no extra join; composite foreign
@@ -259,7 +271,8 @@ class Commitment(SQLModel, table=True):
     ends_on: date | None = None
     apply_by: date | None = None
     status: str = Field(default=CommitmentStatus.ACTIVE)
-    version: int = 1
+    withdrawn_reason: str | None = text(nullable=True)
+    withdrawn_at: datetime | None = timestamp(nullable=True)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
@@ -309,7 +322,7 @@ class PublicCommitment(SQLModel, table=True):
     document: str = text(default="{}")
 
 
-class ProgressReport(SQLModel, table=True):
+class ProgressReport(Versioned, table=True):
     """A delivery return for one commitment and one period."""
 
     __tablename__ = "progress_report"
@@ -333,7 +346,6 @@ class ProgressReport(SQLModel, table=True):
     starts: int = 0
     sustained: int = 0
     narrative: str = text(default="")
-    version: int = 1
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
@@ -392,6 +404,34 @@ class AuditEvent(SQLModel, table=True):
     request_id: str | None = Field(default=None, sa_type=String(200))
 
 
+class IdempotencyRecord(SQLModel, table=True):
+    """A POST made with an Idempotency-Key, and its response, replayed to retries for 24 hours.
+
+    Inserted in the same transaction as the change the POST makes, so a retry either finds the finished
+    response or waits for the first attempt to commit or roll back; it never sees half of it."""
+
+    __tablename__ = "idempotency_record"
+
+    principal: str = Field(primary_key=True, description="The caller: an API key id, or ip:<address> without one.")
+    key: str = Field(primary_key=True, sa_type=String(255))
+    fingerprint: str = Field(description="SHA-256 of method, path and body; a different request is refused.")
+    status_code: int
+    response_headers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSONDocument, nullable=False))
+    response_body: str = text(default="")
+    created_at: datetime = timestamp()
+    expires_at: datetime = timestamp(index=True)
+
+
+class RateLimitCounter(SQLModel, table=True):
+    """Hits in the current fixed window of one rate-limited bucket (e.g. registrations from one address)."""
+
+    __tablename__ = "rate_limit_counter"
+
+    bucket: str = Field(primary_key=True, sa_type=String(255))
+    window_started_at: datetime = timestamp()
+    hits: int = 0
+
+
 ALL_TABLES = [
     Authority,
     Covenant,
@@ -405,4 +445,6 @@ ALL_TABLES = [
     ProgressReport,
     ApiKey,
     AuditEvent,
+    IdempotencyRecord,
+    RateLimitCounter,
 ]

@@ -22,7 +22,7 @@ from app import migrate
 from app.config import Settings
 from app.db import create_engine
 from app.main import create_app
-from tests.factories import Factory
+from tests.factories import Factory, Keyring
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -97,6 +97,11 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-un
 @pytest.fixture
 async def factory(app) -> Factory:  # type: ignore[no-untyped-def]
     return Factory(app.state.sessionmaker)
+
+
+@pytest.fixture
+async def keyring(app) -> Keyring:  # type: ignore[no-untyped-def]
+    return Keyring(app.state.sessionmaker)
 
 
 @pytest.fixture(autouse=True)

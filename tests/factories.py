@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
-from app.enums import Audience, CareStatus, flags_to_mask
+from app.enums import Audience, CareStatus, KeyOwnerKind, flags_to_mask
 from app.ids import new_id
 from app.models import (
     Authority,
@@ -23,6 +23,7 @@ from app.models import (
     Signatory,
     SignatoryArea,
 )
+from app.services import keys
 from app.services.dates import add_months
 from app.services.projection import rebuild_public_commitments
 
@@ -174,3 +175,30 @@ class Factory:
         signatory = await self.signatory()
         pledge = await self.pledge(signatory, covenant)
         return await self.commitment(pledge, priorities[0], **overrides)
+
+
+class Keyring:
+    """Real API keys for tests, issued through the same service the API uses."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.sessionmaker = sessionmaker
+
+    async def issue(self, **owner: Any) -> str:
+        async with self.sessionmaker() as session, session.begin():
+            new_key = keys.issue_key(session, name="test key", **owner)
+        return new_key.plaintext
+
+    async def organisation(self, signatory_id: str, scopes: list[str] | None = None) -> str:
+        return await self.issue(owner_kind=KeyOwnerKind.SIGNATORY, signatory_id=signatory_id, scopes=scopes)
+
+    async def officer(self, authority_id: str, scopes: list[str] | None = None) -> str:
+        return await self.issue(owner_kind=KeyOwnerKind.AUTHORITY, authority_id=authority_id, scopes=scopes)
+
+    async def officer_of_covenant(self, covenant_id: str) -> str:
+        async with self.sessionmaker() as session:
+            covenant = await session.get(Covenant, covenant_id)
+        assert covenant is not None
+        return await self.officer(covenant.authority_id)
+
+    async def operator(self) -> str:
+        return await self.issue(owner_kind=KeyOwnerKind.OPERATOR)

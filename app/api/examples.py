@@ -101,3 +101,64 @@ def page(item: dict[str, Any], *, next_cursor: str | None = NEXT_CURSOR) -> dict
 
 def json_example(example: Any) -> dict[str, Any]:
     return {"content": {"application/json": {"example": example}}}
+
+
+COMMITMENT_PRIVATE = {**COMMITMENT, "withdrawn_reason": None, "created_at": "2026-02-21T11:00:00Z"}
+
+PLEDGE_PRIVATE = {
+    "id": PLEDGE["id"],
+    "signatory": SIGNATORY_REF,
+    "covenant": COVENANT_REF,
+    "statement": PLEDGE["statement"],
+    "status": "submitted",
+    "signed_on": "2026-02-20",
+    "submitted_at": "2026-02-21T11:30:00Z",
+    "published_at": None,
+    "review_due": None,
+    "review_comment": None,
+    "withdrawn_reason": None,
+    "withdrawn_at": None,
+    "created_at": "2026-02-20T16:00:00Z",
+    "updated_at": "2026-02-21T11:30:00Z",
+    "allowed_actions": ["approve", "request_changes"],
+    "commitments": [COMMITMENT_PRIVATE],
+}
+
+SIGNATORY_PRIVATE = {
+    **{key: value for key, value in SIGNATORY.items() if key != "status"},
+    "contact": {"name": "Priya Shah", "email": "priya.shah@ribble-bakery.example.org", "phone": "01772 000123"},
+    "status": "pending",
+    "verified_at": None,
+    "created_at": "2026-02-18T09:00:00Z",
+    "updated_at": "2026-02-18T09:00:00Z",
+    "allowed_actions": ["verify"],
+}
+
+KEY_INFO = {
+    "id": "key_01JD5X3K8Q2W7N4B6C9D0E1F2H",
+    "name": "HR system sync",
+    "prefix": "ccreg_k3f9a2m1q7zx",
+    "owner_kind": "signatory",
+    "signatory_id": SIGNATORY["id"],
+    "authority_id": None,
+    "scopes": ["read", "write"],
+    "created_at": "2026-02-18T09:00:00Z",
+    "expires_at": None,
+    "last_used_at": "2026-03-04T14:00:00Z",
+    "revoked_at": None,
+}
+
+AUDIT_EVENT = {
+    "id": "evt_01JD5X3K8Q2W7N4B6C9D0E1F2J",
+    "occurred_at": "2026-03-04T14:00:00Z",
+    "actor_kind": "authority",
+    "actor_key_id": "key_01JD5X3K8Q2W7N4B6C9D0E1F2K",
+    "action": "pledge.approve",
+    "record_type": "pledge",
+    "record_id": PLEDGE["id"],
+    "covenant_id": COVENANT_REF["id"],
+    "signatory_id": SIGNATORY["id"],
+    "before": {"status": "submitted"},
+    "after": {"status": "published"},
+    "request_id": "5f0c6a8e2b9d4f1a8c3e7b6d5a4f3e2d",
+}

@@ -1,11 +1,13 @@
 """Building responses the way api.md promises: orjson bodies, ETags with 304s, cache headers, Link headers."""
 
 import hashlib
+import re
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.errors import PreconditionFailed, PreconditionRequired
 from app.serialization import dump_json
 
 JSON_MEDIA_TYPE = "application/json"
@@ -31,11 +33,16 @@ def public_cache_control(request: Request) -> str:
     return f"public, max-age={request.app.state.settings.public_cache_max_age}"
 
 
-def public_json(request: Request, document: Any, *, next_cursor: str | None = None) -> Response:
+def public_json(
+    request: Request, document: Any, *, next_cursor: str | None = None, varies_by_key: bool = False
+) -> Response:
     """A public read: cacheable by anyone for a minute, revalidated by ETag; 304 when the client is current."""
     body = dump_json(document)
     etag = etag_of(body)
     headers = {"ETag": etag, "Cache-Control": public_cache_control(request)}
+    if varies_by_key:
+        # The same URL answers a key holder with a private view; no cache may hand this one to them.
+        headers["Vary"] = "Authorization"
     if next_cursor is not None:
         headers["Link"] = f'<{request.url.include_query_params(cursor=next_cursor)}>; rel="next"'
     if etag_matches(request.headers.get("if-none-match"), etag):
@@ -55,3 +62,22 @@ def private_json(document: Any, *, status_code: int = 200, headers: dict[str, st
         media_type=JSON_MEDIA_TYPE,
         headers={"Cache-Control": NO_STORE, **(headers or {})},
     )
+
+
+def record_etag(record: Any) -> str:
+    """ETag of a versioned record's private view: its id and version, so If-Match can compare and set."""
+    return f'"{record.id}-v{record.version}"'
+
+
+def expected_version(if_match: str | None, record_id: str) -> int:
+    """The version named by If-Match for this record: 428 if absent, 412 if it names anything else."""
+    if if_match is None or if_match.strip() in ("", "*"):
+        raise PreconditionRequired(
+            "Send the record's ETag in If-Match (from your last GET of it), so a change made meanwhile is not lost."
+        )
+    pattern = re.compile(rf'^"{re.escape(record_id)}-v([0-9]{{1,9}})"$')
+    for candidate in if_match.split(","):
+        match = pattern.match(candidate.strip())
+        if match:
+            return int(match.group(1))
+    raise PreconditionFailed("If-Match does not name a version of this record: fetch it again and use its ETag.")

@@ -45,6 +45,16 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
+            if _key_in_query(scope.get("query_string", b"")):
+                await problem_response(
+                    401,
+                    "API keys are never accepted in a URL, where logs and browser history keep them. Send "
+                    "`Authorization: Bearer <key>` instead, and revoke that key: treat it as leaked.",
+                    scope["path"],
+                    request_id,
+                    headers={"WWW-Authenticate": 'Bearer realm="covenant-registry"'},
+                )(scope, receive, send_with_request_id)
+                return
             declared = _header(scope, b"content-length")
             if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
                 raise BodyTooLarge
@@ -79,6 +89,17 @@ class RequestContextMiddleware:
             return message
 
         return receive_within_limit
+
+
+KEY_PARAMETER_NAMES = {b"api_key", b"apikey", b"key", b"token", b"access_token", b"authorization"}
+
+
+def _key_in_query(query_string: bytes) -> bool:
+    if not query_string:
+        return False
+    if b"ccreg_" in query_string or b"ccreg%5f" in query_string.lower():
+        return True
+    return any(pair.partition(b"=")[0].lower() in KEY_PARAMETER_NAMES for pair in query_string.split(b"&"))
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -28,6 +28,9 @@ TAGS = [
     {"name": "Pledges", "description": "An organisation's signed statement in one covenant."},
     {"name": "Covenants", "description": "Schemes run by authorities, and their priorities."},
     {"name": "Authorities", "description": "Councils and national bodies that run covenants."},
+    {"name": "Organisations", "description": "Registering, and an organisation's own profile and pledges."},
+    {"name": "Keys", "description": "API keys: issue, list, rotate, revoke. Keys are shown once."},
+    {"name": "Audit", "description": "Who changed what, when: for council officers and the operator."},
     {"name": "Service", "description": "Metadata and health probes."},
 ]
 
@@ -74,6 +77,8 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
 def _decorate_operation(operation: dict[str, Any]) -> None:
     is_public_read = "304" in operation["responses"]
     is_list = operation["operationId"].startswith("list_")
+    if operation.pop("x-key-optional", False):
+        operation["security"] = [{}, {"ApiKey": []}]
     for parameter in operation.get("parameters", []):
         parameter["schema"] = _without_null(parameter["schema"])
         parameter["schema"].pop("title", None)

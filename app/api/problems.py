@@ -5,12 +5,14 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from app.api.http import NO_STORE, dump_json
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPES, STATUS_TO_SLUG, DomainError, problem_type_uri
-from app.schemas.common import Problem, TransitionProblem, ValidationProblem
+from app.schemas.common import ConflictProblem, Problem, ValidationProblem
 
 log = logging.getLogger("app.problems")
 
@@ -93,8 +95,23 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     return problem_response(exc.status_code, detail, request.url.path, _request_id(request), headers=exc.headers)
 
 
+async def handle_stale_write(request: Request, _exc: Exception) -> Response:
+    # Two writes passed the version check at once; the database let only one of them through.
+    detail = "The record changed while your request was being made: fetch it again, re-apply your change and retry."
+    return problem_response(412, detail, request.url.path, _request_id(request))
+
+
+async def handle_integrity_error(request: Request, exc: Exception) -> Response:
+    # The services check uniqueness first; this answers the race where two requests pass that check together.
+    log.warning("integrity error on %s: %s", request.url.path, type(getattr(exc, "orig", exc)).__name__)
+    detail = "The request conflicts with a record that was just created or changed; fetch it and retry."
+    return problem_response(409, detail, request.url.path, _request_id(request))
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, handle_domain_error)
+    app.add_exception_handler(StaleDataError, handle_stale_write)
+    app.add_exception_handler(IntegrityError, handle_integrity_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
 
@@ -118,12 +135,12 @@ ERROR_DESCRIPTIONS = {
 }
 
 
-def problem_docs(*statuses: int, transition: bool = False) -> dict[int | str, dict[str, Any]]:
+SPECIFIC_PROBLEMS: dict[int, type[Problem]] = {409: ConflictProblem, 422: ValidationProblem}
+
+
+def problem_docs(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` entries documenting the problems a route can return (500 is always possible)."""
-    documented: dict[int | str, dict[str, Any]] = {}
-    for status in (*statuses, 500):
-        model: type[Problem] = ValidationProblem if status == 422 else Problem
-        if status == 409 and transition:
-            model = TransitionProblem
-        documented[status] = {"model": model, "description": ERROR_DESCRIPTIONS[status]}
-    return documented
+    return {
+        status: {"model": SPECIFIC_PROBLEMS.get(status, Problem), "description": ERROR_DESCRIPTIONS[status]}
+        for status in (*statuses, 500)
+    }

@@ -4,15 +4,19 @@ Each route validates its parameters, asks app/services/public_read.py for plain 
 through `public_json`, which adds the ETag, the 304 and the cache headers.
 """
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from app.api import examples
+from app.api.auth import OptionalCaller
 from app.api.deps import ReadConnection
-from app.api.http import public_json, public_page
+from app.api.http import private_json, public_json, public_page, record_etag
 from app.api.problems import problem_docs
+from app.errors import NotFound
 from app.schemas.public import (
     AuthorityFilters,
     AuthorityPage,
@@ -32,7 +36,8 @@ from app.schemas.public import (
     SignatoryPage,
 )
 from app.schemas.types import ID_CHARS
-from app.services import public_read
+from app.schemas.writes import CommitmentPrivate, PledgePrivate, SignatoryPrivate
+from app.services import commitments, pledges, public_read, signatories
 
 router = APIRouter(prefix="/v1")
 
@@ -47,6 +52,9 @@ def read_docs(*statuses: int, example: Any = None) -> dict[int | str, dict[str, 
         documented[200] = examples.json_example(example)
     return documented
 
+
+# Detail reads answer anyone; a key (optional) may unlock the private view of the caller's own records.
+OPTIONAL_KEY: dict[str, Any] = {"x-key-optional": True}
 
 RecordId = Annotated[str, Path(max_length=40, pattern=ID_CHARS, description="The record's id.")]
 CovenantReference = Annotated[str, Path(max_length=100, pattern=ID_CHARS, description="The covenant's id or slug.")]
@@ -141,14 +149,26 @@ async def list_signatories(
 
 @router.get(
     "/signatories/{signatory_id}",
-    response_model=SignatoryDetail,
+    response_model=SignatoryDetail | SignatoryPrivate,
     tags=["Signatories"],
     summary="Get a signatory",
-    responses=read_docs(404, 422),
+    responses=read_docs(401, 404, 422),
+    openapi_extra=OPTIONAL_KEY,
 )
-async def get_signatory(request: Request, signatory_id: RecordId, conn: ReadConnection) -> Response:
-    """One verified organisation with its published pledges."""
-    return public_json(request, await public_read.get_signatory(conn, signatory_id))
+async def get_signatory(
+    request: Request, signatory_id: RecordId, conn: ReadConnection, caller: OptionalCaller
+) -> Response:
+    """One verified organisation with its published pledges. With the organisation's own key (or that of an
+    officer of a covenant it pledged to, or the operator) the private profile, whatever its status."""
+    if caller is not None:
+        private = await private_view(
+            request,
+            lambda session: signatories.get_for(session, caller, signatory_id),
+            signatories.private_document,
+        )
+        if private is not None:
+            return private
+    return public_json(request, await public_read.get_signatory(conn, signatory_id), varies_by_key=True)
 
 
 # ---------------------------------------------------------------- pledges
@@ -168,14 +188,22 @@ async def list_pledges(request: Request, filters: Annotated[PledgeFilters, Query
 
 @router.get(
     "/pledges/{pledge_id}",
-    response_model=PledgeDetail,
+    response_model=PledgeDetail | PledgePrivate,
     tags=["Pledges"],
     summary="Get a pledge",
-    responses=read_docs(404, 422),
+    responses=read_docs(401, 404, 422),
+    openapi_extra=OPTIONAL_KEY,
 )
-async def get_pledge(request: Request, pledge_id: RecordId, conn: ReadConnection) -> Response:
-    """One published pledge with its public commitments."""
-    return public_json(request, await public_read.get_pledge(conn, pledge_id))
+async def get_pledge(request: Request, pledge_id: RecordId, conn: ReadConnection, caller: OptionalCaller) -> Response:
+    """One published pledge with its public commitments. With its organisation's key (or an officer's of its
+    covenant, or the operator's) the pledge in any state, with every commitment and what can happen next."""
+    if caller is not None:
+        private = await private_view(
+            request, lambda session: pledges.get_for(session, caller, pledge_id), pledges.private_document
+        )
+        if private is not None:
+            return private
+    return public_json(request, await public_read.get_pledge(conn, pledge_id), varies_by_key=True)
 
 
 # ---------------------------------------------------------------- commitments
@@ -203,11 +231,38 @@ async def list_commitments(
 
 @router.get(
     "/commitments/{commitment_id}",
-    response_model=CommitmentPublic,
+    response_model=CommitmentPublic | CommitmentPrivate,
     tags=["Commitments"],
     summary="Get an offer",
-    responses=read_docs(404, 422, example=examples.COMMITMENT),
+    responses=read_docs(401, 404, 422, example=examples.COMMITMENT),
+    openapi_extra=OPTIONAL_KEY,
 )
-async def get_commitment(request: Request, commitment_id: RecordId, conn: ReadConnection) -> Response:
-    """One public offer."""
-    return public_json(request, await public_read.get_commitment(conn, commitment_id))
+async def get_commitment(
+    request: Request, commitment_id: RecordId, conn: ReadConnection, caller: OptionalCaller
+) -> Response:
+    """One public offer. With its organisation's key (or an officer's of its covenant, or the operator's) the
+    commitment in any state."""
+    if caller is not None:
+        private = await private_view(
+            request,
+            lambda session: commitments.get_for(session, caller, commitment_id),
+            lambda session, row: commitments.private_document(session, row.id),
+        )
+        if private is not None:
+            return private
+    return public_json(request, await public_read.get_commitment(conn, commitment_id), varies_by_key=True)
+
+
+async def private_view(
+    request: Request,
+    find: Callable[[AsyncSession], Awaitable[Any]],
+    document: Callable[[AsyncSession, Any], Awaitable[Any]],
+) -> Response | None:
+    """The private representation if the caller may see one; None sends them the public one (or its 404)."""
+    async with request.app.state.sessionmaker() as session:
+        try:
+            record = await find(session)
+        except NotFound:
+            return None
+        body = await document(session, record)
+    return private_json(body, headers={"ETag": record_etag(record), "Vary": "Authorization"})

@@ -38,16 +38,18 @@ class Problem(BaseModel):
 
 
 class ValidationProblem(Problem):
-    """A problem whose `errors` list each invalid field or parameter."""
+    """The request cannot be processed. For invalid fields or parameters, `errors` lists each one; a reused
+    Idempotency-Key (type `/problems/idempotency-key-reused`) has no `errors`."""
 
-    errors: list[FieldError] = Field(description="Each invalid field or parameter.")
+    errors: list[FieldError] = Field(default_factory=list, description="Each invalid field or parameter.")
 
 
-class TransitionProblem(Problem):
-    """A lifecycle change that is not allowed from the record's current state."""
+class ConflictProblem(Problem):
+    """The request conflicts with the record's state. For a lifecycle change that is not allowed now,
+    `current_status` and `allowed` say where the record stands and what it can do next."""
 
-    current_status: str = Field(description="The record's status now.")
-    allowed: list[str] = Field(description="Actions allowed from the current status.")
+    current_status: str | None = Field(default=None, description="The record's status now (lifecycle conflicts).")
+    allowed: list[str] | None = Field(default=None, description="Actions allowed from the current status.")
 
 
 class ServiceInfo(BaseModel):

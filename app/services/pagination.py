@@ -40,16 +40,17 @@ class Keyset:
     """The ordered columns of a list; the last one must be unique (the id)."""
 
     columns: tuple[ColumnElement[Any], ...]
+    descending: bool = False
 
     def apply(self, statement: Select[Any], cursor: str | None, limit: int) -> Select[Any]:
         if cursor is not None:
             after = decode_cursor(cursor, len(self.columns))
-            if len(self.columns) == 1:
-                statement = statement.where(self.columns[0] > after[0])
-            else:
-                statement = statement.where(tuple_(*self.columns) > tuple_(*after))
+            key = self.columns[0] if len(self.columns) == 1 else tuple_(*self.columns)
+            bound = after[0] if len(self.columns) == 1 else tuple_(*after)
+            statement = statement.where(key < bound if self.descending else key > bound)
+        order = [column.desc() for column in self.columns] if self.descending else list(self.columns)
         # One row more than asked tells us whether there is a next page without a COUNT.
-        return statement.order_by(*self.columns).limit(limit + 1)
+        return statement.order_by(*order).limit(limit + 1)
 
     def page(self, rows: Sequence[Any], limit: int, key_of: Any) -> tuple[Sequence[Any], str | None]:
         if len(rows) <= limit:

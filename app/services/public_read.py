@@ -77,12 +77,13 @@ class Page:
         return {"items": self.items, "next_cursor": self.next_cursor}
 
 
-def split_areas(joined: str | None) -> list[str]:
+def order_areas(codes: list[str]) -> list[str]:
     # National and remote first, then codes: the order a reader scans for "can I use this?".
-    if not joined:
-        return []
-    codes = joined.split(",")
     return sorted(codes, key=lambda code: (code not in (NATIONAL, REMOTE), code))
+
+
+def split_areas(joined: str | None) -> list[str]:
+    return order_areas(joined.split(",")) if joined else []
 
 
 def covenant_id_matching(reference: str) -> Any:
@@ -416,49 +417,55 @@ COMMITMENT_KEYSET = Keyset((public_commitment.c.commitment_id,))
 
 
 def commitment_select() -> Select[Any]:
+    """Public commitments, with everything their document needs: the source of the public read model."""
+    return commitment_columns_select().where(
+        pledge.c.status == PUBLISHED, signatory.c.status == VERIFIED, public_commitment_condition()
+    )
+
+
+def commitment_columns_select() -> Select[Any]:
+    """Commitments in any state with the columns of their documents (owners and officers see these)."""
     areas = (
         select(func.aggregate_strings(commitment_area.c.area_code, ","))
         .where(commitment_area.c.commitment_id == commitment.c.id)
         .scalar_subquery()
     )
-    return (
-        select(
-            commitment.c.id,
-            commitment.c.title,
-            commitment.c.description,
-            commitment.c.offer_type,
-            commitment.c.status,
-            commitment.c.pledge_id,
-            commitment.c.covenant_id,
-            covenant.c.slug.label("covenant_slug"),
-            covenant.c.title.label("covenant_title"),
-            commitment.c.signatory_id,
-            signatory.c.name.label("signatory_name"),
-            signatory.c.sector.label("signatory_sector"),
-            commitment.c.priority_id,
-            priority.c.code.label("priority_code"),
-            priority.c.title.label("priority_title"),
-            commitment.c.min_age,
-            commitment.c.max_age,
-            commitment.c.audience_mask,
-            commitment.c.care_status_mask,
-            areas.label("areas"),
-            commitment.c.capacity_places,
-            commitment.c.capacity_period,
-            commitment.c.access_text,
-            commitment.c.access_url,
-            commitment.c.starts_on,
-            commitment.c.ends_on,
-            commitment.c.apply_by,
-            commitment.c.updated_at,
-        )
-        .select_from(
-            commitment.join(pledge, pledge.c.id == commitment.c.pledge_id)
-            .join(signatory, signatory.c.id == commitment.c.signatory_id)
-            .join(priority, priority.c.id == commitment.c.priority_id)
-            .join(covenant, covenant.c.id == commitment.c.covenant_id)
-        )
-        .where(pledge.c.status == PUBLISHED, signatory.c.status == VERIFIED, public_commitment_condition())
+    return select(
+        commitment.c.id,
+        commitment.c.title,
+        commitment.c.description,
+        commitment.c.offer_type,
+        commitment.c.status,
+        commitment.c.pledge_id,
+        commitment.c.covenant_id,
+        covenant.c.slug.label("covenant_slug"),
+        covenant.c.title.label("covenant_title"),
+        commitment.c.signatory_id,
+        signatory.c.name.label("signatory_name"),
+        signatory.c.sector.label("signatory_sector"),
+        commitment.c.priority_id,
+        priority.c.code.label("priority_code"),
+        priority.c.title.label("priority_title"),
+        commitment.c.min_age,
+        commitment.c.max_age,
+        commitment.c.audience_mask,
+        commitment.c.care_status_mask,
+        areas.label("areas"),
+        commitment.c.capacity_places,
+        commitment.c.capacity_period,
+        commitment.c.access_text,
+        commitment.c.access_url,
+        commitment.c.starts_on,
+        commitment.c.ends_on,
+        commitment.c.apply_by,
+        commitment.c.updated_at,
+        commitment.c.created_at,
+        commitment.c.withdrawn_reason,
+    ).select_from(
+        commitment.join(pledge, pledge.c.id == commitment.c.pledge_id)
+        .join(signatory, signatory.c.id == commitment.c.signatory_id)
+        .join(priority, priority.c.id == commitment.c.priority_id)
+        .join(covenant, covenant.c.id == commitment.c.covenant_id)
     )
 
 

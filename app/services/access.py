@@ -1,0 +1,98 @@
+"""Who is calling, and what they may see and do. Every ownership rule of domain.md lives here.
+
+Organisations see and change only their own records. An authority's officers see and act on their own
+covenants, the pledges made in them and the organisations that made those pledges. The registry operator
+creates authorities and their keys. When a caller may not even know a record exists, the answer is 404 (the
+caller cannot tell "not yours" from "not there"); when they can see it but not act, 403.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.enums import KeyOwnerKind
+from app.errors import Forbidden, NotFound
+from app.models import Covenant, Pledge
+
+SCOPE_READ = "read"
+SCOPE_WRITE = "write"
+SCOPE_KEYS = "keys"
+ALL_SCOPES = (SCOPE_READ, SCOPE_WRITE, SCOPE_KEYS)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller behind a valid API key."""
+
+    key_id: str
+    kind: KeyOwnerKind
+    signatory_id: str | None
+    authority_id: str | None
+    scopes: frozenset[str]
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.kind == KeyOwnerKind.SIGNATORY
+
+    @property
+    def is_officer(self) -> bool:
+        return self.kind == KeyOwnerKind.AUTHORITY
+
+    @property
+    def is_operator(self) -> bool:
+        return self.kind == KeyOwnerKind.OPERATOR
+
+    def require_scope(self, scope: str) -> None:
+        if scope not in self.scopes:
+            raise Forbidden(f"This key lacks the `{scope}` scope.")
+
+
+def require_kind(principal: Principal, *kinds: KeyOwnerKind) -> None:
+    if principal.kind not in kinds:
+        allowed = " or ".join(kind.value for kind in kinds)
+        raise Forbidden(f"Only a key of a {allowed} may do this; this key belongs to a {principal.kind.value}.")
+
+
+async def covenant_authority_id(session: AsyncSession, covenant_id: str) -> str | None:
+    return (await session.execute(select(Covenant.authority_id).where(Covenant.id == covenant_id))).scalar()
+
+
+async def officer_reaches_signatory(session: AsyncSession, principal: Principal, signatory_id: str) -> bool:
+    """An officer reaches an organisation that has pledged (in any state) to one of their covenants."""
+    statement = select(
+        exists()
+        .where(Pledge.signatory_id == signatory_id, Pledge.covenant_id == Covenant.id)
+        .where(Covenant.authority_id == principal.authority_id)
+    )
+    return bool((await session.execute(statement)).scalar())
+
+
+async def can_see_signatory_privately(session: AsyncSession, principal: Principal, signatory_id: str) -> bool:
+    if principal.is_operator:
+        return True
+    if principal.is_organisation:
+        return principal.signatory_id == signatory_id
+    return await officer_reaches_signatory(session, principal, signatory_id)
+
+
+async def can_see_pledge_privately(session: AsyncSession, principal: Principal, pledge: Pledge) -> bool:
+    if principal.is_operator:
+        return True
+    if principal.is_organisation:
+        return principal.signatory_id == pledge.signatory_id
+    return await covenant_authority_id(session, pledge.covenant_id) == principal.authority_id
+
+
+def require_own_signatory(principal: Principal, signatory_id: str) -> None:
+    if not principal.is_organisation or principal.signatory_id != signatory_id:
+        raise NotFound(f"No signatory {signatory_id}.")
+
+
+async def require_officer_of_covenant(session: AsyncSession, principal: Principal, covenant_id: str) -> None:
+    """Officers act only in their own authority's covenants; the operator everywhere."""
+    if principal.is_operator:
+        return
+    require_kind(principal, KeyOwnerKind.AUTHORITY)
+    if await covenant_authority_id(session, covenant_id) != principal.authority_id:
+        raise Forbidden("This covenant belongs to another authority.")

@@ -1,0 +1,79 @@
+"""The audit trail: who did what to which record, before and after, written in the change's own transaction."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
+
+from app.ids import new_id
+from app.models import ApiKey, AuditEvent
+from app.observability import request_id_var
+from app.services.access import Principal
+
+# Never copied into an audit record, whatever the record type.
+SECRET_FIELDS = frozenset({"secret_hash", "lookup"})
+
+
+def snapshot(record: SQLModel | None) -> dict[str, Any] | None:
+    """A JSON-ready copy of a record's columns, without key material."""
+    if record is None:
+        return None
+    values = {}
+    for column in record.__table__.columns:  # type: ignore[attr-defined]
+        if column.key in SECRET_FIELDS:
+            continue
+        value = getattr(record, column.key)
+        values[column.key] = value.isoformat() if isinstance(value, date | datetime) else value
+    return values
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose officers may read an event, and what it concerns."""
+
+    authority_id: str | None = None
+    covenant_id: str | None = None
+    signatory_id: str | None = None
+
+
+def record(
+    session: AsyncSession,
+    actor: Principal | None,
+    action: str,
+    subject: SQLModel,
+    *,
+    before: dict[str, Any] | None,
+    scope: Scope = Scope(),
+) -> AuditEvent:
+    """Add an audit event for `subject` (its state after the change) to the session's transaction."""
+    table_name = subject.__tablename__  # type: ignore[attr-defined]
+    subject_id = getattr(subject, "id", None) or getattr(subject, "commitment_id", "")
+    if isinstance(subject, ApiKey):
+        scope = Scope(authority_id=subject.authority_id, signatory_id=subject.signatory_id)
+    event = AuditEvent(
+        id=new_id("audit_event"),
+        actor_kind=actor.kind.value if actor else "anonymous",
+        actor_key_id=actor.key_id if actor else None,
+        action=action,
+        record_type=table_name,
+        record_id=subject_id,
+        authority_id=scope.authority_id,
+        covenant_id=scope.covenant_id,
+        signatory_id=scope.signatory_id,
+        before=before,
+        after=snapshot(subject),
+        request_id=request_id_var.get(),
+    )
+    session.add(event)
+    return event
+
+
+def events_visible_to(principal: Principal) -> Select[Any]:
+    """Officers read the trail of their authority; the operator reads everything."""
+    statement = select(AuditEvent)
+    if principal.is_officer:
+        statement = statement.where(AuditEvent.authority_id == principal.authority_id)
+    return statement

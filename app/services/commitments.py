@@ -1,0 +1,263 @@
+"""Commitments: added, edited and removed while their pledge is a draft (or has changes requested, or lapsed);
+once published, only their status changes (paused, full, ended) or they are withdrawn with a reason."""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.enums import Audience, CapacityPeriod, CareStatus, CommitmentStatus, PledgeStatus, flags_to_mask
+from app.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from app.ids import is_id, new_id, utcnow
+from app.models import Commitment, CommitmentArea, Covenant, Pledge, Priority
+from app.schemas.writes import CapacityInput, CommitmentCreate, CommitmentUpdate, EligibilityInput
+from app.services import audit, projection
+from app.services.access import Principal, can_see_pledge_privately
+from app.services.concurrency import check_version
+from app.services.lifecycle import (
+    COMMITMENT_WITHDRAWABLE,
+    PLEDGE_EDITABLE,
+    check_commitment_status_change,
+)
+from app.services.pledges import own_pledge, require_editable, scope_of
+from app.services.public_read import commitment, commitment_columns_select, commitment_out
+
+CONTENT_FIELDS = (
+    "priority",
+    "offer_type",
+    "title",
+    "description",
+    "eligibility",
+    "areas",
+    "capacity",
+    "how_to_access",
+    "starts_on",
+    "ends_on",
+    "apply_by",
+)
+
+
+async def _resolve_priority(session: AsyncSession, covenant_id: str, reference: str) -> str:
+    column = Priority.id if is_id("priority", reference) else Priority.code
+    found = (
+        await session.execute(select(Priority.id).where(Priority.covenant_id == covenant_id, column == reference))
+    ).scalar()
+    if found is None:
+        raise ValidationFailed(f"{reference} is not a priority of this covenant.", pointer="/priority")
+    return found
+
+
+def _check_eligibility(eligibility: EligibilityInput, covenant: Covenant) -> None:
+    if eligibility.min_age > eligibility.max_age:
+        raise ValidationFailed("max_age must not be below min_age.", pointer="/eligibility/max_age")
+    if eligibility.min_age < covenant.min_age:
+        raise ValidationFailed(
+            f"The covenant covers ages {covenant.min_age} to {covenant.max_age}.", pointer="/eligibility/min_age"
+        )
+    if eligibility.max_age > covenant.max_age:
+        raise ValidationFailed(
+            f"The covenant covers ages {covenant.min_age} to {covenant.max_age}.", pointer="/eligibility/max_age"
+        )
+
+
+def _check_capacity(capacity: CapacityInput) -> None:
+    if capacity.period == CapacityPeriod.UNLIMITED and capacity.places is not None:
+        raise ValidationFailed("An unlimited offer has no number of places.", pointer="/capacity/places")
+    if capacity.period in (CapacityPeriod.ONE_OFF, CapacityPeriod.PER_YEAR) and capacity.places is None:
+        raise ValidationFailed("Say how many places there are.", pointer="/capacity/places")
+
+
+def _check_dates(starts_on: date | None, ends_on: date | None, apply_by: date | None) -> None:
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValidationFailed("ends_on must not be before starts_on.", pointer="/ends_on")
+    if apply_by and ends_on and apply_by > ends_on:
+        raise ValidationFailed("apply_by must not be after ends_on.", pointer="/apply_by")
+
+
+def _apply_eligibility(row: Commitment, eligibility: EligibilityInput, covenant: Covenant) -> None:
+    _check_eligibility(eligibility, covenant)
+    row.min_age, row.max_age = eligibility.min_age, eligibility.max_age
+    row.audience_mask = flags_to_mask(Audience, eligibility.audiences or [covenant.audience])
+    row.care_status_mask = flags_to_mask(CareStatus, eligibility.care_statuses)
+
+
+def _apply_capacity(row: Commitment, capacity: CapacityInput) -> None:
+    _check_capacity(capacity)
+    row.capacity_places, row.capacity_period = capacity.places, capacity.period
+
+
+async def _set_areas(session: AsyncSession, commitment_id: str, areas: list[str]) -> None:
+    await session.execute(delete(CommitmentArea).where(CommitmentArea.commitment_id == commitment_id))
+    session.add_all(CommitmentArea(commitment_id=commitment_id, area_code=code) for code in areas)
+
+
+async def _pledge_and_covenant(session: AsyncSession, pledge_id: str) -> tuple[Pledge, Covenant]:
+    pledge = await session.get(Pledge, pledge_id)
+    assert pledge is not None
+    covenant = await session.get(Covenant, pledge.covenant_id)
+    assert covenant is not None
+    return pledge, covenant
+
+
+def _touch(pledge: Pledge) -> None:
+    # The pledge's private representation includes its commitments: its version (and ETag) moves with them.
+    pledge.updated_at = utcnow()
+
+
+async def add(session: AsyncSession, principal: Principal, pledge_id: str, body: CommitmentCreate) -> Commitment:
+    pledge = await own_pledge(session, principal, pledge_id)
+    require_editable(pledge, "add commitments to")
+    covenant = await session.get(Covenant, pledge.covenant_id)
+    assert covenant is not None
+    _check_dates(body.starts_on, body.ends_on, body.apply_by)
+    row = Commitment(
+        id=new_id("commitment"),
+        pledge_id=pledge.id,
+        covenant_id=covenant.id,
+        signatory_id=pledge.signatory_id,
+        priority_id=await _resolve_priority(session, covenant.id, body.priority),
+        offer_type=body.offer_type,
+        title=body.title,
+        description=body.description,
+        access_text=body.how_to_access.text,
+        access_url=str(body.how_to_access.url) if body.how_to_access.url else None,
+        starts_on=body.starts_on,
+        ends_on=body.ends_on,
+        apply_by=body.apply_by,
+        status=CommitmentStatus.ACTIVE,
+        min_age=0,
+        max_age=0,
+        audience_mask=0,
+    )
+    _apply_eligibility(row, body.eligibility, covenant)
+    _apply_capacity(row, body.capacity)
+    session.add(row)
+    await session.flush()
+    await _set_areas(session, row.id, body.areas)
+    _touch(pledge)
+    await session.flush()
+    audit.record(session, principal, "commitment.create", row, before=None, scope=scope_of(pledge, covenant))
+    return row
+
+
+async def own_commitment(session: AsyncSession, principal: Principal, commitment_id: str) -> Commitment:
+    row = await session.get(Commitment, commitment_id)
+    if row is None or row.signatory_id != principal.signatory_id:
+        raise NotFound(f"No commitment {commitment_id}.")
+    return row
+
+
+async def get_for(session: AsyncSession, principal: Principal, commitment_id: str) -> Commitment:
+    """A commitment the caller may see privately, or 404."""
+    row = await session.get(Commitment, commitment_id)
+    pledge = await session.get(Pledge, row.pledge_id) if row is not None else None
+    if row is None or pledge is None or not await can_see_pledge_privately(session, principal, pledge):
+        raise NotFound(f"No commitment {commitment_id}.")
+    return row
+
+
+async def update(
+    session: AsyncSession, principal: Principal, commitment_id: str, expected_version: int, body: CommitmentUpdate
+) -> Commitment:
+    row = await own_commitment(session, principal, commitment_id)
+    check_version(row, expected_version)
+    pledge, covenant = await _pledge_and_covenant(session, row.pledge_id)
+    given = body.model_fields_set
+    content_changes = [field for field in CONTENT_FIELDS if field in given]
+    if pledge.status == PledgeStatus.PUBLISHED and content_changes:
+        raise Conflict(
+            f"The pledge is published, so only this commitment's status may change (not {', '.join(content_changes)}). "
+            "Withdraw the commitment and add a new one to change what is offered."
+        )
+    if pledge.status not in PLEDGE_EDITABLE and pledge.status != PledgeStatus.PUBLISHED:
+        require_editable(pledge, "edit commitments of")
+    before = audit.snapshot(row)
+    await _apply_content(session, row, body, given, covenant)
+    if body.status is not None:
+        if row.status == CommitmentStatus.WITHDRAWN or body.status == CommitmentStatus.WITHDRAWN:
+            raise InvalidTransition("commitment", row.status, f"set status {body.status} on", [])
+        check_commitment_status_change(row.status, body.status)
+        row.status = body.status
+    row.updated_at = utcnow()
+    _touch(pledge)
+    await session.flush()
+    audit.record(session, principal, "commitment.update", row, before=before, scope=scope_of(pledge, covenant))
+    await projection.refresh_public_commitments(await session.connection(), projection.for_commitment(row.id))
+    return row
+
+
+async def _apply_content(
+    session: AsyncSession, row: Commitment, body: CommitmentUpdate, given: set[str], covenant: Covenant
+) -> None:
+    if "priority" in given and body.priority is not None:
+        row.priority_id = await _resolve_priority(session, covenant.id, body.priority)
+    for field in ("offer_type", "title", "description"):
+        if field in given and getattr(body, field) is not None:
+            setattr(row, field, getattr(body, field))
+    for field in ("starts_on", "ends_on", "apply_by"):
+        if field in given:
+            setattr(row, field, getattr(body, field))
+    _check_dates(row.starts_on, row.ends_on, row.apply_by)
+    if body.eligibility is not None:
+        _apply_eligibility(row, body.eligibility, covenant)
+    if body.capacity is not None:
+        _apply_capacity(row, body.capacity)
+    if body.how_to_access is not None:
+        row.access_text = body.how_to_access.text
+        row.access_url = str(body.how_to_access.url) if body.how_to_access.url else None
+    if body.areas is not None:
+        await _set_areas(session, row.id, body.areas)
+
+
+async def remove(session: AsyncSession, principal: Principal, commitment_id: str, expected_version: int) -> None:
+    row = await own_commitment(session, principal, commitment_id)
+    check_version(row, expected_version)
+    pledge, covenant = await _pledge_and_covenant(session, row.pledge_id)
+    require_editable(pledge, "remove commitments from")
+    audit.record(
+        session, principal, "commitment.delete", row, before=audit.snapshot(row), scope=scope_of(pledge, covenant)
+    ).after = None
+    await session.delete(row)
+    _touch(pledge)
+    await session.flush()
+
+
+async def withdraw(session: AsyncSession, principal: Principal, commitment_id: str, reason: str) -> Commitment:
+    row = await own_commitment(session, principal, commitment_id)
+    pledge, covenant = await _pledge_and_covenant(session, row.pledge_id)
+    if pledge.status != PledgeStatus.PUBLISHED:
+        raise Conflict(
+            f"The pledge is {pledge.status}: only a commitment of a published pledge is withdrawn. "
+            "While the pledge is a draft, remove the commitment instead."
+        )
+    if row.status not in COMMITMENT_WITHDRAWABLE:
+        raise InvalidTransition("commitment", row.status, "withdraw", [])
+    before = audit.snapshot(row)
+    row.status = CommitmentStatus.WITHDRAWN
+    row.withdrawn_reason, row.withdrawn_at = reason, utcnow()
+    row.updated_at = utcnow()
+    _touch(pledge)
+    await session.flush()
+    audit.record(session, principal, "commitment.withdraw", row, before=before, scope=scope_of(pledge, covenant))
+    await projection.refresh_public_commitments(await session.connection(), projection.for_commitment(row.id))
+    return row
+
+
+def private_out(row: Any) -> dict[str, Any]:
+    document = commitment_out(row)
+    document["withdrawn_reason"] = row.withdrawn_reason
+    document["created_at"] = row.created_at
+    return document
+
+
+async def private_document(session: AsyncSession, commitment_id: str) -> dict[str, Any]:
+    result = await session.execute(commitment_columns_select().where(commitment.c.id == commitment_id))
+    return private_out(result.one())
+
+
+async def private_documents_of_pledge(session: AsyncSession, pledge_id: str) -> list[dict[str, Any]]:
+    result = await session.execute(
+        commitment_columns_select().where(commitment.c.pledge_id == pledge_id).order_by(commitment.c.id)
+    )
+    return [private_out(row) for row in result.all()]

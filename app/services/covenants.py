@@ -1,0 +1,227 @@
+"""Authorities (created by the operator), and covenants and priorities (run by an authority's officers)."""
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.enums import CovenantStatus
+from app.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from app.ids import new_id, utcnow
+from app.models import Authority, Commitment, Covenant, Priority
+from app.schemas.writes import AuthorityCreate, CovenantCreate, CovenantUpdate, PriorityInput, PriorityUpdate
+from app.services import audit, projection
+from app.services.access import Principal, require_officer_of_covenant
+from app.services.concurrency import check_version
+from app.services.pledges import covenant_by_reference
+
+# A draft may open; an open covenant may close; a closed one may reopen. Nothing goes back to draft.
+COVENANT_STATUS_CHANGES = {
+    CovenantStatus.DRAFT: {CovenantStatus.OPEN},
+    CovenantStatus.OPEN: {CovenantStatus.CLOSED},
+    CovenantStatus.CLOSED: {CovenantStatus.OPEN},
+}
+
+
+async def create_authority(session: AsyncSession, principal: Principal, body: AuthorityCreate) -> Authority:
+    if (await session.execute(select(Authority.id).where(Authority.gss_code == body.gss_code))).first():
+        raise Conflict(f"An authority with GSS code {body.gss_code} is already registered.")
+    authority = Authority(
+        id=new_id("authority"),
+        name=body.name,
+        gss_code=body.gss_code,
+        region=body.region,
+        website=str(body.website) if body.website else None,
+    )
+    session.add(authority)
+    await session.flush()
+    audit.record(
+        session, principal, "authority.create", authority, before=None, scope=audit.Scope(authority_id=authority.id)
+    )
+    return authority
+
+
+def _scope(covenant: Covenant) -> audit.Scope:
+    return audit.Scope(authority_id=covenant.authority_id, covenant_id=covenant.id)
+
+
+async def _authority_for_new_covenant(session: AsyncSession, principal: Principal, body: CovenantCreate) -> str:
+    if principal.is_officer:
+        if body.authority_id not in (None, principal.authority_id):
+            raise Forbidden("Officers create covenants for their own authority only.")
+        assert principal.authority_id is not None
+        return principal.authority_id
+    if body.authority_id is None:
+        raise ValidationFailed(
+            "The operator must say which authority the covenant belongs to.", pointer="/authority_id"
+        )
+    if await session.get(Authority, body.authority_id) is None:
+        raise ValidationFailed(f"No authority {body.authority_id}.", pointer="/authority_id")
+    return body.authority_id
+
+
+async def create_covenant(session: AsyncSession, principal: Principal, body: CovenantCreate) -> Covenant:
+    authority_id = await _authority_for_new_covenant(session, principal, body)
+    if body.min_age > body.max_age:
+        raise ValidationFailed("max_age must not be below min_age.", pointer="/max_age")
+    if body.status == CovenantStatus.CLOSED:
+        raise ValidationFailed("A new covenant is a draft or open.", pointer="/status")
+    if (await session.execute(select(Covenant.id).where(Covenant.slug == body.slug))).first():
+        raise Conflict(f"The slug {body.slug} is taken.")
+    same_audience = select(Covenant.slug).where(
+        Covenant.authority_id == authority_id, Covenant.audience == body.audience
+    )
+    if existing := (await session.execute(same_audience)).scalar():
+        raise Conflict(f"This authority already runs covenant {existing} for {body.audience}; one per audience.")
+    codes = [priority.code for priority in body.priorities]
+    if len(set(codes)) != len(codes):
+        raise ValidationFailed("Priority codes must be unique.", pointer="/priorities")
+    covenant = Covenant(
+        id=new_id("covenant"),
+        authority_id=authority_id,
+        **body.model_dump(exclude={"priorities", "authority_id"}),
+    )
+    session.add(covenant)
+    await session.flush()
+    for position, priority in enumerate(body.priorities):
+        session.add(_priority(covenant.id, priority, position))
+    await session.flush()
+    audit.record(session, principal, "covenant.create", covenant, before=None, scope=_scope(covenant))
+    return covenant
+
+
+def _priority(covenant_id: str, body: PriorityInput, default_position: int) -> Priority:
+    return Priority(
+        id=new_id("priority"),
+        covenant_id=covenant_id,
+        code=body.code,
+        title=body.title,
+        description=body.description,
+        position=body.position if body.position is not None else default_position,
+    )
+
+
+async def officers_covenant(session: AsyncSession, principal: Principal, reference: str) -> Covenant:
+    covenant = await covenant_by_reference(session, reference)
+    if covenant is None:
+        raise NotFound(f"No covenant {reference}.")
+    try:
+        await require_officer_of_covenant(session, principal, covenant.id)
+    except Forbidden:
+        if covenant.status == CovenantStatus.DRAFT:
+            raise NotFound(f"No covenant {reference}.") from None
+        raise
+    return covenant
+
+
+async def _ages_in_use(session: AsyncSession, covenant_id: str) -> tuple[int | None, int | None]:
+    statement = select(func.min(Commitment.min_age), func.max(Commitment.max_age)).where(
+        Commitment.covenant_id == covenant_id
+    )
+    youngest, oldest = (await session.execute(statement)).one()
+    return youngest, oldest
+
+
+async def update_covenant(
+    session: AsyncSession, principal: Principal, reference: str, expected_version: int, body: CovenantUpdate
+) -> Covenant:
+    covenant = await officers_covenant(session, principal, reference)
+    check_version(covenant, expected_version)
+    before = audit.snapshot(covenant)
+    given = body.model_fields_set
+    if body.status is not None and body.status != covenant.status:
+        if body.status not in COVENANT_STATUS_CHANGES[CovenantStatus(covenant.status)]:
+            allowed = sorted(COVENANT_STATUS_CHANGES[CovenantStatus(covenant.status)])
+            raise InvalidTransition("covenant", covenant.status, f"set status {body.status} on", allowed)
+        covenant.status = body.status
+    for field in ("title", "description", "launched_on", "review_cycle_months"):
+        if field in given and (getattr(body, field) is not None or field == "launched_on"):
+            setattr(covenant, field, getattr(body, field))
+    await _change_ages(session, covenant, body)
+    covenant.updated_at = utcnow()
+    await session.flush()
+    audit.record(session, principal, "covenant.update", covenant, before=before, scope=_scope(covenant))
+    await projection.refresh_public_commitments(await session.connection(), projection.for_covenant(covenant.id))
+    return covenant
+
+
+async def _change_ages(session: AsyncSession, covenant: Covenant, body: CovenantUpdate) -> None:
+    min_age = body.min_age if body.min_age is not None else covenant.min_age
+    max_age = body.max_age if body.max_age is not None else covenant.max_age
+    if min_age > max_age:
+        raise ValidationFailed("max_age must not be below min_age.", pointer="/max_age")
+    youngest, oldest = await _ages_in_use(session, covenant.id)
+    if youngest is not None and (min_age > youngest or max_age < oldest):
+        raise ValidationFailed(
+            f"Commitments already cover ages {youngest} to {oldest}; the covenant's range must include them.",
+            pointer="/min_age" if min_age > youngest else "/max_age",
+        )
+    covenant.min_age, covenant.max_age = min_age, max_age
+
+
+async def add_priority(session: AsyncSession, principal: Principal, reference: str, body: PriorityInput) -> Priority:
+    covenant = await officers_covenant(session, principal, reference)
+    taken = select(Priority.id).where(Priority.covenant_id == covenant.id, Priority.code == body.code)
+    if (await session.execute(taken)).first():
+        raise Conflict(f"Priority code {body.code} is already used in this covenant.")
+    last = await session.execute(select(func.max(Priority.position)).where(Priority.covenant_id == covenant.id))
+    position = (last.scalar() or -1) + 1
+    priority = _priority(covenant.id, body, position)
+    session.add(priority)
+    await session.flush()
+    audit.record(session, principal, "priority.create", priority, before=None, scope=_scope(covenant))
+    return priority
+
+
+async def update_priority(
+    session: AsyncSession, principal: Principal, priority_id: str, expected_version: int, body: PriorityUpdate
+) -> Priority:
+    priority = await session.get(Priority, priority_id)
+    if priority is None:
+        raise NotFound(f"No priority {priority_id}.")
+    covenant = await officers_covenant(session, principal, priority.covenant_id)
+    check_version(priority, expected_version)
+    before = audit.snapshot(priority)
+    for field in ("title", "description", "position"):
+        if getattr(body, field) is not None:
+            setattr(priority, field, getattr(body, field))
+    await session.flush()
+    audit.record(session, principal, "priority.update", priority, before=before, scope=_scope(covenant))
+    # Its code and title appear in the public document of every commitment filed under it.
+    await projection.refresh_public_commitments(await session.connection(), projection.for_priority(priority.id))
+    return priority
+
+
+async def covenant_document(session: AsyncSession, covenant: Covenant) -> dict[str, Any]:
+    authority = await session.get(Authority, covenant.authority_id)
+    assert authority is not None
+    priorities = (
+        await session.execute(
+            select(Priority).where(Priority.covenant_id == covenant.id).order_by(Priority.position, Priority.code)
+        )
+    ).scalars()
+    return {
+        "id": covenant.id,
+        "slug": covenant.slug,
+        "title": covenant.title,
+        "authority": {"id": authority.id, "name": authority.name},
+        "audience": covenant.audience,
+        "min_age": covenant.min_age,
+        "max_age": covenant.max_age,
+        "description": covenant.description,
+        "status": covenant.status,
+        "launched_on": covenant.launched_on,
+        "review_cycle_months": covenant.review_cycle_months,
+        "priorities": [priority_document(priority) for priority in priorities],
+    }
+
+
+def priority_document(priority: Priority) -> dict[str, Any]:
+    return {
+        "id": priority.id,
+        "covenant_id": priority.covenant_id,
+        "code": priority.code,
+        "title": priority.title,
+        "description": priority.description,
+        "position": priority.position,
+    }

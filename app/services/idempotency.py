@@ -1,0 +1,91 @@
+"""Idempotency-Key for POSTs (IETF httpapi draft), kept in the database so every worker and host agrees.
+
+The key is claimed by inserting its record in the POST's own transaction, before the change is made, and the
+response is written into that record before commit. A retry with the same key therefore meets one of three
+things: a committed record (replay its response, or 422 if the request differs), a first attempt still in
+flight (the database makes the retry wait for it; past `WAIT_FOR_FIRST` it gets 409), or nothing (the first
+attempt failed and rolled back, so the retry simply runs).
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import IdempotencyKeyInUse, IdempotencyKeyReused
+from app.ids import utcnow
+from app.models import IdempotencyRecord
+
+RETENTION = timedelta(hours=24)
+WAIT_FOR_FIRST = "10s"
+record_table = IdempotencyRecord.__table__
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status_code: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+async def claim(session: AsyncSession, principal: str, key: str, request_fingerprint: str) -> StoredResponse | None:
+    """Claim `key` for this request (None), or return the response of the request that claimed it first."""
+    dialect = session.bind.dialect.name
+    if dialect == "postgresql":
+        await session.execute(text(f"SET LOCAL lock_timeout = '{WAIT_FOR_FIRST}'"))
+    now = utcnow()
+    # Expired records of this caller make way, so a key may be reused a day later.
+    await session.execute(
+        delete(record_table).where(record_table.c.principal == principal, record_table.c.expires_at < now)
+    )
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(record_table)
+    statement = insert.values(
+        principal=principal,
+        key=key,
+        fingerprint=request_fingerprint,
+        status_code=0,
+        response_headers={},
+        response_body="",
+        created_at=now,
+        expires_at=now + RETENTION,
+    ).on_conflict_do_nothing(index_elements=["principal", "key"])
+    try:
+        result = await session.execute(statement)
+    except (OperationalError, DBAPIError) as error:
+        if "lock" in str(error.orig).lower():
+            raise IdempotencyKeyInUse(
+                "A request with this Idempotency-Key is still being processed; retry in a few seconds."
+            ) from None
+        raise
+    if result.rowcount == 1:
+        return None
+    existing = await session.get(IdempotencyRecord, (principal, key), populate_existing=True)
+    assert existing is not None, "a conflicting record must exist once its transaction committed"
+    if existing.fingerprint != request_fingerprint:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used with a different request; use a new key for a new request."
+        )
+    return StoredResponse(existing.status_code, dict(existing.response_headers), existing.response_body.encode())
+
+
+async def store(session: AsyncSession, principal: str, key: str, response: StoredResponse) -> None:
+    """Write the response into the claimed record, in the same transaction as the change."""
+    await session.execute(
+        record_table.update()
+        .where(record_table.c.principal == principal, record_table.c.key == key)
+        .values(
+            status_code=response.status_code, response_headers=response.headers, response_body=response.body.decode()
+        )
+    )

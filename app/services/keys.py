@@ -1,0 +1,193 @@
+"""API keys: issued once, stored as a hash, found by a non-secret lookup part, compared in constant time.
+
+A key reads `ccreg_` + 12 lowercase lookup characters + 40 secret characters. The fixed, recognisable shape
+lets secret scanners spot a leaked key; the lookup part finds the row without storing anything that would let
+someone rebuild the key; only SHA-256 of the secret part is kept.
+"""
+
+import hashlib
+import hmac
+import re
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from app.enums import KeyOwnerKind
+from app.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
+from app.ids import new_id, utcnow
+from app.models import ApiKey
+from app.services.access import ALL_SCOPES, SCOPE_KEYS, Principal
+
+KEY_PREFIX = "ccreg_"
+LOOKUP_LENGTH = 12
+SECRET_LENGTH = 40
+KEY_PATTERN = re.compile(rf"^{KEY_PREFIX}([a-z0-9]{{{LOOKUP_LENGTH}}})([A-Za-z0-9]{{{SECRET_LENGTH}}})$")
+LOOKUP_ALPHABET = string.ascii_lowercase + string.digits
+SECRET_ALPHABET = string.ascii_letters + string.digits
+
+# Writing last_used_at on every request would turn every read into a write; once a minute is plenty.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewKey:
+    """A key as issued: `plaintext` exists only in this object and in the one response that shows it."""
+
+    row: ApiKey
+    plaintext: str
+
+
+def generate_plaintext() -> tuple[str, str, str]:
+    lookup = "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_LENGTH))
+    secret = "".join(secrets.choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
+    return f"{KEY_PREFIX}{lookup}{secret}", lookup, hash_secret(secret)
+
+
+def looks_like_key(value: str) -> bool:
+    return value.startswith(KEY_PREFIX)
+
+
+def principal_of(key: ApiKey) -> Principal:
+    return Principal(
+        key_id=key.id,
+        kind=KeyOwnerKind(key.owner_kind),
+        signatory_id=key.signatory_id,
+        authority_id=key.authority_id,
+        scopes=frozenset(key.scopes),
+    )
+
+
+async def authenticate(conn: AsyncConnection, presented: str) -> Principal:
+    """The principal behind a presented key, or 401. Records when the key was last used."""
+    match = KEY_PATTERN.match(presented)
+    if match is None:
+        raise Unauthorized("That is not a key this registry issued.")
+    lookup, secret = match.groups()
+    table = ApiKey.__table__
+    row = (await conn.execute(select(table).where(table.c.lookup == lookup))).first()
+    # Compare even when no row was found, so timing does not tell a wrong lookup from a wrong secret.
+    stored = row.secret_hash if row is not None else hash_secret("")
+    if not hmac.compare_digest(stored, hash_secret(secret)) or row is None:
+        raise Unauthorized("The key is not valid.")
+    now = utcnow()
+    if row.revoked_at is not None:
+        raise Unauthorized("The key has been revoked.")
+    if row.expires_at is not None and _aware(row.expires_at) <= now:
+        raise Unauthorized("The key has expired.")
+    if row.last_used_at is None or _aware(row.last_used_at) < now - LAST_USED_RESOLUTION:
+        await conn.execute(update(table).where(table.c.id == row.id).values(last_used_at=now))
+        await conn.commit()
+    return Principal(
+        key_id=row.id,
+        kind=KeyOwnerKind(row.owner_kind),
+        signatory_id=row.signatory_id,
+        authority_id=row.authority_id,
+        scopes=frozenset(row.scopes),
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def _checked_scopes(requested: list[str] | None, granted_by: Principal | None) -> list[str]:
+    scopes = sorted(set(requested if requested is not None else ALL_SCOPES))
+    unknown = [scope for scope in scopes if scope not in ALL_SCOPES]
+    if unknown:
+        raise ValidationFailed(f"Unknown scopes: {', '.join(unknown)}.", pointer="/scopes")
+    if granted_by is not None and not set(scopes) <= granted_by.scopes:
+        # A key can hand on only what it has: no key can raise its own (or a new key's) scopes.
+        raise Forbidden("A key cannot grant scopes it does not have itself.")
+    return scopes
+
+
+def issue_key(
+    session: AsyncSession,
+    *,
+    owner_kind: KeyOwnerKind,
+    name: str,
+    scopes: list[str] | None = None,
+    signatory_id: str | None = None,
+    authority_id: str | None = None,
+    expires_at: datetime | None = None,
+    granted_by: Principal | None = None,
+) -> NewKey:
+    """Create a key in the session's transaction. The plaintext is returned once and never stored."""
+    if expires_at is not None and _aware(expires_at) <= utcnow():
+        raise ValidationFailed("expires_at must be in the future.", pointer="/expires_at")
+    plaintext, lookup, secret_hash = generate_plaintext()
+    row = ApiKey(
+        id=new_id("api_key"),
+        lookup=lookup,
+        secret_hash=secret_hash,
+        name=name,
+        owner_kind=owner_kind.value,
+        signatory_id=signatory_id,
+        authority_id=authority_id,
+        scopes=_checked_scopes(scopes, granted_by),
+        expires_at=expires_at,
+        created_by_key_id=granted_by.key_id if granted_by else None,
+    )
+    session.add(row)
+    return NewKey(row, plaintext)
+
+
+def _same_owner(principal: Principal, key: ApiKey) -> bool:
+    if principal.is_operator:
+        return key.owner_kind in (KeyOwnerKind.OPERATOR, KeyOwnerKind.AUTHORITY)
+    if principal.is_organisation:
+        return key.signatory_id == principal.signatory_id
+    return key.owner_kind == KeyOwnerKind.AUTHORITY and key.authority_id == principal.authority_id
+
+
+async def manageable_key(session: AsyncSession, principal: Principal, key_id: str) -> ApiKey:
+    """A key the caller may rotate or revoke: one of its owner's (an operator also manages officers' keys)."""
+    principal.require_scope(SCOPE_KEYS)
+    key = await session.get(ApiKey, key_id)
+    if key is None or not _same_owner(principal, key):
+        raise NotFound(f"No key {key_id}.")
+    return key
+
+
+async def list_keys(session: AsyncSession, principal: Principal, authority_id: str | None = None) -> list[ApiKey]:
+    statement = select(ApiKey).order_by(ApiKey.id)
+    if principal.is_organisation:
+        statement = statement.where(ApiKey.signatory_id == principal.signatory_id)
+    elif principal.is_officer:
+        statement = statement.where(ApiKey.authority_id == principal.authority_id)
+    elif authority_id is not None:
+        statement = statement.where(ApiKey.authority_id == authority_id)
+    else:
+        statement = statement.where(ApiKey.owner_kind == KeyOwnerKind.OPERATOR)
+    return list((await session.execute(statement)).scalars())
+
+
+def revoke(key: ApiKey) -> None:
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+
+
+def rotate(session: AsyncSession, principal: Principal, key: ApiKey) -> NewKey:
+    """A new key with the same owner, name, scopes and expiry; the old one stops working at once."""
+    if key.revoked_at is not None:
+        raise NotFound(f"Key {key.id} is revoked; create a new one instead.")
+    revoke(key)
+    return issue_key(
+        session,
+        owner_kind=KeyOwnerKind(key.owner_kind),
+        name=key.name,
+        scopes=list(key.scopes),
+        signatory_id=key.signatory_id,
+        authority_id=key.authority_id,
+        expires_at=key.expires_at,
+        granted_by=principal,
+    )

@@ -1,0 +1,39 @@
+"""Fixed-window rate limits kept in the database, so every worker and host counts the same hits."""
+
+import math
+from datetime import timedelta
+
+from sqlalchemy import case
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.errors import RateLimited
+from app.ids import utcnow
+from app.models import RateLimitCounter
+
+counter = RateLimitCounter.__table__
+
+
+async def hit(conn: AsyncConnection, bucket: str, *, limit: int, window: timedelta, what: str) -> None:
+    """Count one hit on `bucket` (committed at once) and raise 429 once the window's limit is passed."""
+    now = utcnow()
+    window_start = now - window
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(counter)
+    expired = counter.c.window_started_at <= window_start
+    statement = (
+        insert.values(bucket=bucket, window_started_at=now, hits=1)
+        .on_conflict_do_update(
+            index_elements=["bucket"],
+            set_={
+                "hits": case((expired, 1), else_=counter.c.hits + 1),
+                "window_started_at": case((expired, now), else_=counter.c.window_started_at),
+            },
+        )
+        .returning(counter.c.hits, counter.c.window_started_at)
+    )
+    hits, started = (await conn.execute(statement)).one()
+    await conn.commit()
+    if hits > limit:
+        started = started if started.tzinfo else started.replace(tzinfo=now.tzinfo)
+        retry_after = max(1, math.ceil((started + window - now).total_seconds()))
+        raise RateLimited(f"Too many {what} from your address: at most {limit} an hour. Try again later.", retry_after)

@@ -1,0 +1,188 @@
+"""Organisations: self-registration, their own profile, and officers' decisions about them."""
+
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.enums import KeyOwnerKind, SignatoryStatus
+from app.errors import Conflict, NotFound
+from app.ids import new_id, utcnow
+from app.models import Signatory, SignatoryArea
+from app.schemas.writes import SignatoryRegistration, SignatoryUpdate
+from app.services import audit, keys, projection
+from app.services.access import (
+    Principal,
+    can_see_signatory_privately,
+    officer_reaches_signatory,
+    require_own_signatory,
+)
+from app.services.concurrency import check_version
+from app.services.lifecycle import SIGNATORY_ACTIONS, allowed_actions, next_signatory_status
+from app.services.public_read import order_areas
+
+PROFILE_FIELDS = (
+    "name",
+    "description",
+    "sector",
+    "organisation_type",
+    "size_band",
+    "companies_house_number",
+    "charity_number",
+    "website",
+    "public_contact",
+)
+
+
+async def areas_of(session: AsyncSession, signatory_id: str) -> list[str]:
+    rows = await session.execute(select(SignatoryArea.area_code).where(SignatoryArea.signatory_id == signatory_id))
+    return order_areas(list(rows.scalars()))
+
+
+async def _refuse_duplicate_numbers(
+    session: AsyncSession, companies_house_number: str | None, charity_number: str | None, except_id: str | None
+) -> None:
+    conditions = []
+    if companies_house_number:
+        conditions.append(Signatory.companies_house_number == companies_house_number)
+    if charity_number:
+        conditions.append(Signatory.charity_number == charity_number)
+    if not conditions:
+        return
+    statement = select(Signatory.id).where(or_(*conditions))
+    if except_id:
+        statement = statement.where(Signatory.id != except_id)
+    if (await session.execute(statement)).first() is not None:
+        raise Conflict(
+            "An organisation with this Companies House or charity number is already registered. "
+            "If it is yours, ask the registry for a key rather than registering again."
+        )
+
+
+def _set_areas(session: AsyncSession, signatory_id: str, areas: list[str]) -> None:
+    session.add_all(SignatoryArea(signatory_id=signatory_id, area_code=code) for code in areas)
+
+
+async def register(session: AsyncSession, registration: SignatoryRegistration) -> tuple[Signatory, keys.NewKey]:
+    """A new organisation, pending verification, with its first key (every scope)."""
+    await _refuse_duplicate_numbers(
+        session, registration.companies_house_number, registration.charity_number, except_id=None
+    )
+    signatory = Signatory(
+        id=new_id("signatory"),
+        **{field: _plain(getattr(registration, field)) for field in PROFILE_FIELDS},
+        contact_name=registration.contact.name,
+        contact_email=registration.contact.email,
+        contact_phone=registration.contact.phone,
+        status=SignatoryStatus.PENDING,
+    )
+    session.add(signatory)
+    await session.flush()
+    _set_areas(session, signatory.id, registration.areas)
+    new_key = keys.issue_key(session, owner_kind=KeyOwnerKind.SIGNATORY, name="First key", signatory_id=signatory.id)
+    audit.record(
+        session, None, "signatory.register", signatory, before=None, scope=audit.Scope(signatory_id=signatory.id)
+    )
+    return signatory, new_key
+
+
+def _plain(value: Any) -> Any:
+    # URLs arrive as pydantic Url objects and are stored as text.
+    return str(value) if value is not None and not isinstance(value, str | int) else value
+
+
+async def get_for(session: AsyncSession, principal: Principal, signatory_id: str) -> Signatory:
+    """A signatory the caller may see privately, or 404."""
+    signatory = await session.get(Signatory, signatory_id)
+    if signatory is None or not await can_see_signatory_privately(session, principal, signatory_id):
+        raise NotFound(f"No signatory {signatory_id}.")
+    return signatory
+
+
+async def update_profile(
+    session: AsyncSession, principal: Principal, signatory_id: str, expected_version: int, changes: SignatoryUpdate
+) -> Signatory:
+    require_own_signatory(principal, signatory_id)
+    signatory = await get_for(session, principal, signatory_id)
+    check_version(signatory, expected_version)
+    before = audit.snapshot(signatory)
+    given = changes.model_fields_set
+    await _refuse_duplicate_numbers(
+        session,
+        changes.companies_house_number if "companies_house_number" in given else None,
+        changes.charity_number if "charity_number" in given else None,
+        except_id=signatory.id,
+    )
+    for field in PROFILE_FIELDS:
+        if field in given:
+            setattr(signatory, field, _plain(getattr(changes, field)))
+    if changes.contact is not None:
+        signatory.contact_name = changes.contact.name
+        signatory.contact_email = changes.contact.email
+        signatory.contact_phone = changes.contact.phone
+    if changes.areas is not None:
+        await session.execute(delete(SignatoryArea).where(SignatoryArea.signatory_id == signatory.id))
+        _set_areas(session, signatory.id, changes.areas)
+    signatory.updated_at = utcnow()
+    await session.flush()
+    audit.record(
+        session, principal, "signatory.update", signatory, before=before, scope=audit.Scope(signatory_id=signatory.id)
+    )
+    # Its name and sector appear in every public document of its commitments.
+    await projection.refresh_public_commitments(await session.connection(), projection.for_signatory(signatory.id))
+    return signatory
+
+
+async def decide(session: AsyncSession, principal: Principal, signatory_id: str, action: str, note: str) -> Signatory:
+    """An officer verifies, suspends or reinstates an organisation that pledged to one of their covenants."""
+    signatory = await session.get(Signatory, signatory_id)
+    reachable = principal.is_operator or (
+        signatory is not None and await officer_reaches_signatory(session, principal, signatory_id)
+    )
+    if signatory is None or not reachable:
+        raise NotFound(f"No signatory {signatory_id}.")
+    before = audit.snapshot(signatory)
+    signatory.status = next_signatory_status(signatory.status, action)
+    if action == "verify":
+        signatory.verified_at = utcnow()
+    signatory.updated_at = utcnow()
+    await session.flush()
+    event = audit.record(
+        session,
+        principal,
+        f"signatory.{action}",
+        signatory,
+        before=before,
+        scope=audit.Scope(authority_id=principal.authority_id, signatory_id=signatory.id),
+    )
+    if note:
+        event.after = {**(event.after or {}), "note": note}
+    # Suspension hides every offer of the organisation; reinstatement shows them again.
+    await projection.refresh_public_commitments(await session.connection(), projection.for_signatory(signatory.id))
+    return signatory
+
+
+async def private_document(session: AsyncSession, signatory: Signatory) -> dict[str, Any]:
+    return {
+        "id": signatory.id,
+        "name": signatory.name,
+        "description": signatory.description,
+        "sector": signatory.sector,
+        "organisation_type": signatory.organisation_type,
+        "size_band": signatory.size_band,
+        "companies_house_number": signatory.companies_house_number,
+        "charity_number": signatory.charity_number,
+        "website": signatory.website,
+        "public_contact": signatory.public_contact,
+        "areas": await areas_of(session, signatory.id),
+        "contact": {
+            "name": signatory.contact_name,
+            "email": signatory.contact_email,
+            "phone": signatory.contact_phone,
+        },
+        "status": signatory.status,
+        "verified_at": signatory.verified_at,
+        "created_at": signatory.created_at,
+        "updated_at": signatory.updated_at,
+        "allowed_actions": allowed_actions(SIGNATORY_ACTIONS, signatory.status),
+    }
