@@ -98,6 +98,27 @@ def cmd_create_operator_key(args: argparse.Namespace) -> None:
     run_async(create)
 
 
+def cmd_lapse_overdue(args: argparse.Namespace) -> None:
+    from datetime import date
+
+    from app.services import reviews
+
+    async def lapse(settings: Settings) -> None:
+        engine = create_engine(settings)
+        try:
+            async with create_sessionmaker(engine)() as session, session.begin():
+                lapsed = await reviews.lapse_overdue(
+                    session, None, covenant_id=None, grace_days=args.grace_days, today=date.today()
+                )
+        finally:
+            await engine.dispose()
+        log.info("lapsed %s pledges overdue for review by more than %s days", len(lapsed), args.grace_days)
+        for pledge_id in lapsed:
+            print(pledge_id)
+
+    run_async(lapse)
+
+
 def cmd_openapi(args: argparse.Namespace) -> None:
     from app.main import create_app
     from app.openapi_file import write_openapi
@@ -133,6 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
     operator_key.add_argument("--name", default="Registry operator")
     operator_key.set_defaults(handler=cmd_create_operator_key)
 
+    lapse = commands.add_parser("lapse-overdue", help="lapse published pledges overdue for review (run daily)")
+    lapse.add_argument("--grace-days", type=int, default=30, help="days after review_due before a pledge lapses")
+    lapse.set_defaults(handler=cmd_lapse_overdue)
+
     openapi = commands.add_parser("openapi", help="write the OpenAPI contract (openapi/openapi.json)")
     openapi.add_argument("--output", default=str(PROJECT_ROOT / "openapi" / "openapi.json"))
     openapi.set_defaults(handler=cmd_openapi)
@@ -146,3 +171,7 @@ def main(argv: list[str] | None = None) -> None:
         args.handler(args)
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
-from app.api import admin, keys, operations, organisation, public
+from app.api import admin, keys, open_data, operations, organisation, public
 from app.api.middleware import RequestContextMiddleware
 from app.api.openapi import build_openapi
 from app.api.problems import install_problem_handlers
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(operations.router)
     app.include_router(public.router)
+    app.include_router(open_data.router)
     app.include_router(organisation.router)
     app.include_router(admin.router)
     app.include_router(keys.router)

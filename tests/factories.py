@@ -20,6 +20,7 @@ from app.models import (
     Covenant,
     Pledge,
     Priority,
+    ProgressReport,
     Signatory,
     SignatoryArea,
 )
@@ -167,6 +168,24 @@ class Factory:
         for key, value in overrides.items():
             setattr(row, key, value)
         await self.save(row, *(CommitmentArea(commitment_id=row.id, area_code=code) for code in areas))
+        return row
+
+    async def progress_report(self, commitment: Commitment, **overrides: Any) -> ProgressReport:
+        row = ProgressReport(
+            id=new_id("progress_report"),
+            commitment_id=commitment.id,
+            period_start=date(2025, 4, 1),
+            period_end=date(2026, 3, 31),
+            places_offered=2,
+            referrals=5,
+            applications=4,
+            starts=2,
+            sustained=1,
+            narrative="Two young people started.",
+        )
+        for key, value in overrides.items():
+            setattr(row, key, value)
+        await self.save(row)
         return row
 
     async def public_offer(self, **overrides: Any) -> Commitment:

@@ -2,6 +2,7 @@
 organisations, review and approve pledges, read the audit trail. The registry operator creates authorities.
 """
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request
@@ -15,7 +16,7 @@ from app.api.organisation import render_pledge, render_signatory
 from app.api.problems import problem_docs
 from app.api.transactions import ChangeTransaction, PostTransaction, Rendered
 from app.enums import PledgeStatus, SignatoryStatus
-from app.models import Authority, Covenant, Priority
+from app.models import Authority, Commitment, Covenant, Priority, ProgressReport
 from app.schemas.public import AuthorityPublic, CovenantDetail, PageParams, PriorityPublic
 from app.schemas.types import ID_CHARS, RECORD_ID, SINGLE_LINE
 from app.schemas.writes import (
@@ -24,15 +25,20 @@ from app.schemas.writes import (
     ChangesRequested,
     CovenantCreate,
     CovenantUpdate,
+    LapseRequest,
+    LapseResult,
     OfficerDecision,
     PledgePrivate,
     PledgePrivatePage,
     PriorityInput,
     PriorityUpdate,
+    ProgressReportPage,
+    ReviewDuePage,
     SignatoryPrivate,
     SignatoryPrivatePage,
 )
-from app.services import covenants, pledges, private_read, signatories
+from app.services import covenants, delivery, pledges, private_read, reviews, signatories
+from app.services.pagination import Keyset
 from app.services.public_read import authority_out
 
 router = APIRouter(prefix="/v1")
@@ -307,3 +313,84 @@ async def list_audit_events(
     async with request.app.state.sessionmaker() as session:
         result = await private_read.audit_events(session, caller, filters, page.cursor, page.limit)
     return private_json(result.as_document())
+
+
+# ---------------------------------------------------------------- review cycle and delivery returns
+
+
+@router.get(
+    "/covenants/{covenant}/reviews",
+    response_model=ReviewDuePage,
+    tags=["Pledges"],
+    summary="List pledges due for review",
+    responses={
+        **problem_docs(401, 403, 404, 422),
+        200: examples.json_example(examples.page(examples.REVIEW_DUE, next_cursor=None)),
+    },
+)
+async def list_reviews_due(
+    request: Request,
+    covenant: CovenantReference,
+    caller: OfficerReader,
+    within_days: Annotated[int, Query(ge=0, le=366, description="Due within this many days (overdue included).")] = 30,
+) -> Response:
+    """Published pledges of your covenant whose review is due within `within_days`, and overdue ones, soonest
+    first. Overdue past the grace period, they lapse (POST …/lapse-overdue)."""
+    async with request.app.state.sessionmaker() as session:
+        found = await covenants.officers_covenant(session, caller, covenant)
+        items = await reviews.due_for_review(session, found.id, within_days, date.today())
+    return private_json({"items": items, "next_cursor": None})
+
+
+@router.post(
+    "/covenants/{covenant}/lapse-overdue",
+    response_model=LapseResult,
+    tags=["Pledges"],
+    summary="Lapse pledges whose review is overdue",
+    responses=problem_docs(401, 403, 404, 409, 422),
+)
+async def lapse_overdue_pledges(
+    covenant: CovenantReference, caller: OfficerWriter, tx: PostTransaction, body: LapseRequest | None = None
+) -> Response:
+    """Mark your covenant's published pledges overdue for review by more than `grace_days` (default 30) as
+    lapsed. They leave the public lists, and return when the organisation resubmits and you approve."""
+    grace_days = (body or LapseRequest()).grace_days
+    today = date.today()
+
+    async def lapse(session: AsyncSession) -> list[str]:
+        found = await covenants.officers_covenant(session, caller, covenant)
+        return await reviews.lapse_overdue(session, caller, covenant_id=found.id, grace_days=grace_days, today=today)
+
+    async def render(_session: AsyncSession, lapsed: list[str]) -> Rendered:
+        return Rendered({"lapsed": lapsed, "as_of": today})
+
+    return await tx.run(lapse, render)
+
+
+@router.get(
+    "/covenants/{covenant}/progress-reports",
+    response_model=ProgressReportPage,
+    tags=["Delivery"],
+    summary="List a covenant's delivery returns",
+    responses={**problem_docs(401, 403, 404, 422), 200: examples.json_example(examples.page(examples.PROGRESS_REPORT))},
+)
+async def list_covenant_progress_reports(
+    request: Request,
+    covenant: CovenantReference,
+    caller: OfficerReader,
+    page: Annotated[PageParams, Query()],
+    period_from: Annotated[date | None, Query(description="Only returns for periods starting on or after.")] = None,
+    period_to: Annotated[date | None, Query(description="Only returns for periods starting on or before.")] = None,
+) -> Response:
+    """Every delivery return of your covenant, with exact numbers, in filing order."""
+    async with request.app.state.sessionmaker() as session:
+        found = await covenants.officers_covenant(session, caller, covenant)
+        statement = delivery.report_select().where(Commitment.covenant_id == found.id)
+        if period_from is not None:
+            statement = statement.where(ProgressReport.period_start >= period_from)
+        if period_to is not None:
+            statement = statement.where(ProgressReport.period_start <= period_to)
+        keyset = Keyset((ProgressReport.__table__.c.id,))
+        rows = (await session.execute(keyset.apply(statement, page.cursor, page.limit))).all()
+        shown, next_cursor = keyset.page(rows, page.limit, lambda row: (row.ProgressReport.id,))
+    return private_json({"items": [delivery.report_document(row) for row in shown], "next_cursor": next_cursor})

@@ -162,3 +162,34 @@ AUDIT_EVENT = {
     "after": {"status": "published"},
     "request_id": "5f0c6a8e2b9d4f1a8c3e7b6d5a4f3e2d",
 }
+
+PROGRESS_REPORT = {
+    "id": "rpt_01JD5X3K8Q2W7N4B6C9D0E1F2M",
+    "commitment_id": COMMITMENT["id"],
+    "commitment_title": COMMITMENT["title"],
+    "signatory": SIGNATORY_REF,
+    "priority": COMMITMENT["priority"],
+    "period_start": "2025-04-01",
+    "period_end": "2026-03-31",
+    "places_offered": 2,
+    "referrals": 6,
+    "applications": 4,
+    "starts": 2,
+    "sustained": 1,
+    "narrative": "Two care leavers started in September; one has since moved on to a full-time job.",
+    "correctable_until": "2026-06-29",
+    "created_at": "2026-04-10T09:00:00Z",
+    "updated_at": "2026-04-10T09:00:00Z",
+}
+
+REVIEW_DUE = {
+    "pledge": {
+        "id": PLEDGE["id"],
+        "signatory": SIGNATORY_REF,
+        "status": "published",
+        "published_at": "2025-12-01T10:00:00Z",
+    },
+    "review_due": "2026-12-01",
+    "days_until_due": 9,
+    "overdue": False,
+}

@@ -18,7 +18,7 @@ from app.api.keys import issued_key_document
 from app.api.problems import problem_docs
 from app.api.transactions import ChangeTransaction, PostTransaction, Rendered
 from app.enums import PledgeStatus
-from app.models import Commitment, Pledge, Signatory
+from app.models import Commitment, Pledge, ProgressReport, Signatory
 from app.schemas.public import PageParams
 from app.schemas.types import ID_CHARS
 from app.schemas.writes import (
@@ -29,13 +29,17 @@ from app.schemas.writes import (
     PledgePrivate,
     PledgePrivatePage,
     PledgeUpdate,
+    ProgressReportInput,
+    ProgressReportOut,
+    ProgressReportPage,
+    ProgressReportUpdate,
     Registration,
     SignatoryPrivate,
     SignatoryRegistration,
     SignatoryUpdate,
     Withdrawal,
 )
-from app.services import commitments, keys, pledges, private_read, rate_limits, signatories
+from app.services import commitments, delivery, keys, pledges, private_read, rate_limits, signatories
 
 router = APIRouter(prefix="/v1")
 
@@ -284,3 +288,76 @@ async def withdraw_commitment(
     return await tx.run(
         lambda session: commitments.withdraw(session, caller, commitment_id, body.reason), render_commitment
     )
+
+
+# ---------------------------------------------------------------- delivery returns
+
+
+async def render_report(session: AsyncSession, report: ProgressReport, status_code: int = 200) -> Rendered:
+    statement = delivery.report_select().where(ProgressReport.id == report.id)
+    (document,) = await delivery.report_documents(session, statement)
+    headers = {"ETag": record_etag(report)}
+    if status_code == 201:
+        headers["Location"] = f"/v1/progress-reports/{report.id}"
+    return Rendered(document, status_code, headers)
+
+
+async def created_report(session: AsyncSession, report: ProgressReport) -> Rendered:
+    return await render_report(session, report, 201)
+
+
+@router.post(
+    "/commitments/{commitment_id}/progress-reports",
+    status_code=201,
+    response_model=ProgressReportOut,
+    tags=["Delivery"],
+    summary="File a delivery return",
+    responses=problem_docs(401, 403, 404, 409, 413, 422),
+)
+async def create_progress_report(
+    commitment_id: RecordId, body: ProgressReportInput, caller: OrganisationWriter, tx: PostTransaction
+) -> Response:
+    """Report what one of your published offers delivered in a past period: places offered, referrals,
+    applications, starts, and how many were still there six months on. Periods may not overlap."""
+    return await tx.run(lambda session: delivery.file_report(session, caller, commitment_id, body), created_report)
+
+
+@router.patch(
+    "/progress-reports/{report_id}",
+    response_model=ProgressReportOut,
+    tags=["Delivery"],
+    summary="Correct a delivery return",
+    responses=problem_docs(*WRITE_ERRORS),
+)
+async def update_progress_report(
+    report_id: RecordId,
+    body: ProgressReportUpdate,
+    caller: OrganisationWriter,
+    tx: ChangeTransaction,
+    if_match: IfMatch = None,
+) -> Response:
+    """Correct your return while its window is open (until `correctable_until`), with If-Match."""
+    version = expected_version(if_match, report_id)
+    return await tx.run(
+        lambda session: delivery.correct_report(session, caller, report_id, version, body), render_report
+    )
+
+
+@router.get(
+    "/commitments/{commitment_id}/progress-reports",
+    response_model=ProgressReportPage,
+    tags=["Delivery"],
+    summary="List a commitment's delivery returns",
+    responses={
+        **problem_docs(401, 403, 404, 422),
+        200: examples.json_example(examples.page(examples.PROGRESS_REPORT, next_cursor=None)),
+    },
+)
+async def list_commitment_progress_reports(request: Request, commitment_id: RecordId, caller: AnyReader) -> Response:
+    """Every return of one commitment, oldest period first: for its organisation, its covenant's officers and
+    the operator."""
+    async with request.app.state.sessionmaker() as session:
+        await commitments.get_for(session, caller, commitment_id)
+        statement = delivery.report_select().where(ProgressReport.commitment_id == commitment_id)
+        documents = await delivery.report_documents(session, statement.order_by(ProgressReport.period_start))
+    return private_json({"items": documents, "next_cursor": None})

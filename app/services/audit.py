@@ -47,15 +47,19 @@ def record(
     *,
     before: dict[str, Any] | None,
     scope: Scope = Scope(),
+    keyless_actor: str = "anonymous",
 ) -> AuditEvent:
-    """Add an audit event for `subject` (its state after the change) to the session's transaction."""
+    """Add an audit event for `subject` (its state after the change) to the session's transaction.
+
+    Without a principal the actor is `keyless_actor`: "anonymous" for self-registration, "system" for scheduled
+    jobs such as lapsing overdue pledges."""
     table_name = subject.__tablename__  # type: ignore[attr-defined]
     subject_id = getattr(subject, "id", None) or getattr(subject, "commitment_id", "")
     if isinstance(subject, ApiKey):
         scope = Scope(authority_id=subject.authority_id, signatory_id=subject.signatory_id)
     event = AuditEvent(
         id=new_id("audit_event"),
-        actor_kind=actor.kind.value if actor else "anonymous",
+        actor_kind=actor.kind.value if actor else keyless_actor,
         actor_key_id=actor.key_id if actor else None,
         action=action,
         record_type=table_name,

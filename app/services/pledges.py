@@ -136,7 +136,7 @@ async def count_commitments(session: AsyncSession, pledge_id: str, *, public_onl
 
 
 async def _transition(
-    session: AsyncSession, principal: Principal, pledge: Pledge, covenant: Covenant, action: str, **changes: Any
+    session: AsyncSession, principal: Principal | None, pledge: Pledge, covenant: Covenant, action: str, **changes: Any
 ) -> Pledge:
     before = audit.snapshot(pledge)
     pledge.status = next_pledge_status(pledge.status, action)
@@ -144,7 +144,15 @@ async def _transition(
         setattr(pledge, field, value)
     pledge.updated_at = utcnow()
     await session.flush()
-    audit.record(session, principal, f"pledge.{action}", pledge, before=before, scope=scope_of(pledge, covenant))
+    audit.record(
+        session,
+        principal,
+        f"pledge.{action}",
+        pledge,
+        before=before,
+        scope=scope_of(pledge, covenant),
+        keyless_actor="system",
+    )
     await projection.refresh_public_commitments(await session.connection(), projection.for_pledge(pledge.id))
     return pledge
 
@@ -221,3 +229,8 @@ async def private_document(session: AsyncSession, pledge: Pledge) -> dict[str, A
         "allowed_actions": allowed_actions(PLEDGE_ACTIONS, pledge.status),
         "commitments": await private_documents_of_pledge(session, pledge.id),
     }
+
+
+async def lapse(session: AsyncSession, principal: Principal | None, pledge: Pledge, covenant: Covenant) -> Pledge:
+    """Mark a published pledge whose review is overdue as lapsed (by an officer, or by the scheduled job)."""
+    return await _transition(session, principal, pledge, covenant, "lapse")

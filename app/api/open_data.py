@@ -1,0 +1,163 @@
+"""Figures and downloads for everyone: covenant statistics, the annual report, CSV open data.
+
+No key needed. With the key of an officer of the covenant (or the operator), statistics and the report show
+exact numbers instead of suppressing counts from 1 to 4.
+"""
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, StreamingResponse
+from starlette.responses import Response
+
+from app.api.auth import OptionalCaller
+from app.api.deps import ReadConnection
+from app.api.http import private_json, public_cache_control, public_json
+from app.api.problems import problem_docs
+from app.errors import NotFound, ValidationFailed
+from app.reports.annual_html import render_annual_report
+from app.schemas.public import CommitmentFilters, SignatoryFilters
+from app.schemas.reports import AnnualReport, CovenantStatistics
+from app.schemas.types import ID_CHARS
+from app.services import annual_report, open_data, public_read, statistics
+from app.services.access import Principal
+
+router = APIRouter(prefix="/v1")
+
+CovenantReference = Annotated[str, Path(max_length=100, pattern=ID_CHARS, description="The covenant's id or slug.")]
+OPTIONAL_KEY: dict[str, Any] = {"x-key-optional": True}
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+async def _covenant(conn: Any, reference: str) -> Any:
+    row = (
+        await conn.execute(
+            public_read.covenant_select().where(
+                public_read.covenant.c.id == public_read.covenant_id_matching(reference)
+            )
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"No covenant {reference}.")
+    return row
+
+
+def _sees_exact(caller: Principal | None, covenant_row: Any) -> bool:
+    if caller is None:
+        return False
+    return caller.is_operator or (caller.is_officer and caller.authority_id == covenant_row.authority_id)
+
+
+def _answer(request: Request, document: Any, exact: bool) -> Response:
+    if exact:
+        return private_json(document, headers={"Vary": "Authorization"})
+    return public_json(request, document, varies_by_key=True)
+
+
+@router.get(
+    "/covenants/{covenant}/statistics",
+    response_model=CovenantStatistics,
+    tags=["Statistics"],
+    summary="Get a covenant's statistics",
+    responses={304: {"description": "Not modified."}, **problem_docs(401, 404, 422)},
+    openapi_extra=OPTIONAL_KEY,
+)
+async def get_covenant_statistics(
+    request: Request, covenant: CovenantReference, conn: ReadConnection, caller: OptionalCaller
+) -> Response:
+    """Organisations by sector and size, published pledges, offers by priority and type, priorities with no
+    active offer, and delivery per financial year. Counts from 1 to 4 show as "<5" except to the covenant's
+    officers."""
+    row = await _covenant(conn, covenant)
+    exact = _sees_exact(caller, row)
+    figures = await statistics.covenant_statistics(conn, row.id)
+    shown = figures if exact else statistics.for_public(figures)
+    document = {"covenant": {"id": row.id, "slug": row.slug, "title": row.title}, "exact": exact, **shown}
+    return _answer(request, document, exact)
+
+
+def _wants_html(request: Request, format_: str | None) -> bool:
+    if format_ is not None:
+        return format_ == "html"
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "application/json" not in accept
+
+
+@router.get(
+    "/covenants/{covenant}/annual-report",
+    response_model=AnnualReport,
+    tags=["Statistics"],
+    summary="Get a covenant's annual report",
+    responses={
+        200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "JSON, or HTML for browsers."},
+        304: {"description": "Not modified."},
+        **problem_docs(401, 404, 422),
+    },
+    openapi_extra=OPTIONAL_KEY,
+)
+async def get_annual_report(
+    request: Request,
+    covenant: CovenantReference,
+    conn: ReadConnection,
+    caller: OptionalCaller,
+    year: Annotated[int, Query(ge=2000, le=2100, description="Financial year by its first year: 2025 is 2025/26.")],
+    format: Annotated[
+        Literal["json", "html"] | None,
+        Query(description="json or html; without it, browsers (Accept: text/html) get the printable page."),
+    ] = None,
+) -> Response:
+    """The covenant's year for cabinet: offers by priority, delivery against places, new signatories, gaps,
+    and "you said, we did". As JSON, or as a printable A4 page with charts drawn on the server."""
+    row = await _covenant(conn, covenant)
+    if date(year, 4, 1) > date.today():
+        raise ValidationFailed(
+            f"The {year}/{(year + 1) % 100:02d} year has not started yet.", pointer="/year", location="query"
+        )
+    exact = _sees_exact(caller, row)
+    report = await annual_report.annual_report(conn, row, year, exact=exact)
+    if _wants_html(request, format):
+        headers = {
+            "Cache-Control": "no-store" if exact else public_cache_control(request),
+            "Vary": "Accept, Authorization",
+        }
+        return HTMLResponse(render_annual_report(report), headers=headers)
+    return _answer(request, report, exact)
+
+
+def _csv(request: Request, name: str, body: Any) -> StreamingResponse:
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": public_cache_control(request),
+    }
+    return StreamingResponse(body, media_type=CSV_MEDIA_TYPE, headers=headers)
+
+
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV, one row per record."}
+}
+
+
+@router.get(
+    "/commitments.csv",
+    tags=["Open data"],
+    summary="Download offers as CSV",
+    response_class=StreamingResponse,
+    responses={**CSV_RESPONSE, **problem_docs(422)},
+)
+async def download_commitments(request: Request, filters: Annotated[CommitmentFilters, Query()]) -> StreamingResponse:
+    """Every public offer (or those matching the same filters as the list), one row each, streamed. The
+    columns are listed in the README; `limit` and `cursor` are ignored."""
+    return _csv(request, "commitments.csv", open_data.commitments_csv(request.app.state.engine, filters))
+
+
+@router.get(
+    "/signatories.csv",
+    tags=["Open data"],
+    summary="Download signatories as CSV",
+    response_class=StreamingResponse,
+    responses={**CSV_RESPONSE, **problem_docs(422)},
+)
+async def download_signatories(request: Request, filters: Annotated[SignatoryFilters, Query()]) -> StreamingResponse:
+    """Every verified organisation (or those matching the list's filters), one row each, streamed."""
+    return _csv(request, "signatories.csv", open_data.signatories_csv(request.app.state.engine, filters))

@@ -1,0 +1,1 @@
+"""Documents rendered for people rather than programs: the printable annual report."""

@@ -1,0 +1,41 @@
+"""The annual report as a printable HTML page (A4), charts drawn on the server as SVG."""
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from app.reports.charts import Series, columns, horizontal_bars
+
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    # Organisation names and narratives are user input: everything is escaped unless marked as our own markup.
+    autoescape=select_autoescape(["html"]),
+)
+OFFERS = Series("Offers", "#1d70b8")
+PLACES = Series("Places offered", "#505a5f")
+STARTS = Series("Young people started", "#00703c")
+SIGNATORIES = Series("New signatories", "#1d70b8")
+
+
+def render_annual_report(report: dict[str, Any]) -> str:
+    priorities = report["priorities"]
+    charts = {
+        "offers": horizontal_bars(
+            "Offers by priority", [(row["priority"]["title"], [row["offers"]]) for row in priorities], [OFFERS]
+        ),
+        "delivery": horizontal_bars(
+            "Delivery against places",
+            [(row["priority"]["title"], [row["places_offered"], row["starts"]]) for row in priorities],
+            [PLACES, STARTS],
+        ),
+        "signatories": columns(
+            "New signatories by month",
+            [row["month"] for row in report["new_signatories_by_month"]],
+            [row["signatories"] for row in report["new_signatories_by_month"]],
+            SIGNATORIES,
+        ),
+    }
+    template = TEMPLATES.get_template("annual_report.html")
+    return template.render(report=report, charts={name: Markup(svg) for name, svg in charts.items()})

@@ -1,0 +1,116 @@
+"""Statistics and the annual report. In public output a count from 1 to 4 is the string "<5"."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from app.schemas.public import CovenantRef, PriorityRef
+
+Count = Annotated[
+    int | Literal["<5"],
+    Field(description='A count; in public output, a count from 1 to 4 is "<5" so that nobody can be identified.'),
+]
+
+
+class AuthorityName(BaseModel):
+    """The authority that runs the covenant."""
+
+    id: str = Field(description="The authority's id.")
+    name: str = Field(description="The authority's name.")
+
+
+class PriorityOffers(BaseModel):
+    """Public offers under one priority."""
+
+    priority: PriorityRef = Field(description="The priority.")
+    commitments: Count = Field(description="Public commitments (active, paused or full) under it.")
+
+
+class YearDelivery(BaseModel):
+    """What delivery returns report for one financial year."""
+
+    year: str = Field(description="UK financial year, April to March.", examples=["2025/26"])
+    returns: Count = Field(description="Delivery returns filed for periods starting in the year.")
+    places_offered: Count = Field(description="Places offered.")
+    starts: Count = Field(description="Young people who started.")
+    sustained: Count = Field(description="Still in place six months after starting.")
+
+
+class CovenantStatistics(BaseModel):
+    """A covenant in figures. Officers of the covenant (with their key) see exact numbers."""
+
+    covenant: CovenantRef = Field(description="The covenant.")
+    exact: bool = Field(
+        description="True when counts are exact (an officer's view); false when small ones are suppressed."
+    )
+    signatories_by_sector: dict[str, Count] = Field(
+        description="Verified organisations with a published pledge, by sector."
+    )
+    signatories_by_size: dict[str, Count] = Field(description="The same organisations, by size band.")
+    published_pledges: Count = Field(description="Published pledges of verified organisations.")
+    commitments_by_priority: list[PriorityOffers] = Field(description="Public offers under each priority, in order.")
+    commitments_by_offer_type: dict[str, Count] = Field(description="Public offers by offer type.")
+    priorities_without_active_offer: list[PriorityRef] = Field(
+        description="Priorities with no active offer: the gaps the council needs to fill."
+    )
+    delivery_by_year: list[YearDelivery] = Field(description="Reported delivery per financial year.")
+
+
+class OfferChange(BaseModel):
+    """One thing that happened to an offer."""
+
+    offer: str = Field(description="The offer's title.")
+    detail: str = Field(description="Who made it, or what they reported.")
+
+
+class PriorityChanges(BaseModel):
+    """Changes recorded under a priority during the year ("you said, we did")."""
+
+    added: list[OfferChange] = Field(description="Offers that went public during the year (with the organisation).")
+    withdrawn: list[OfferChange] = Field(description="Offers withdrawn during the year (with the organisation).")
+    delivered: list[OfferChange] = Field(description="What organisations reported delivering (their narrative).")
+
+
+class PriorityYear(BaseModel):
+    """One priority's year."""
+
+    priority: PriorityRef = Field(description="The priority.")
+    offers: Count = Field(description="Offers on the register at some point in the year.")
+    places_offered: Count = Field(description="Places offered, from delivery returns.")
+    starts: Count = Field(description="Young people who started, from delivery returns.")
+    sustained: Count = Field(description="Still in place after six months, from delivery returns.")
+    changes: PriorityChanges = Field(description="What changed under this priority.")
+
+
+class YearSummary(BaseModel):
+    """The headline figures."""
+
+    offers: Count = Field(description="Offers on the register at some point in the year.")
+    new_signatories: Count = Field(description="Organisations whose first pledge was published in the year.")
+    places_offered: Count = Field(description="Places offered.")
+    starts: Count = Field(description="Young people who started.")
+    sustained: Count = Field(description="Still in place after six months.")
+
+
+class MonthSignatories(BaseModel):
+    """New signatories in one month."""
+
+    month: str = Field(description="Month, April first.", examples=["Apr"])
+    signatories: Count = Field(description="Organisations whose first pledge was published that month.")
+
+
+class AnnualReport(BaseModel):
+    """A covenant's year, for cabinet: the same figures as the printable page (Accept: text/html)."""
+
+    covenant: CovenantRef = Field(description="The covenant.")
+    authority: AuthorityName = Field(description="The authority.")
+    year: str = Field(description="UK financial year.", examples=["2025/26"])
+    period_start: date = Field(description="1 April of the year.")
+    period_end: date = Field(description="31 March of the next year.")
+    generated_at: datetime = Field(description="When the report was produced.")
+    exact: bool = Field(description="True when counts are exact (an officer's view).")
+    summary: YearSummary = Field(description="The year in numbers.")
+    priorities: list[PriorityYear] = Field(description="Each priority's year, in order.")
+    new_signatories_by_month: list[MonthSignatories] = Field(description="New signatories, April to March.")
+    gaps: list[PriorityRef] = Field(description="Priorities with no offer during the year.")

@@ -1,0 +1,158 @@
+"""Delivery returns: what an organisation reports it delivered against a commitment, period by period.
+
+A return covers a past period that overlaps no earlier return of the same commitment, with numbers that can be
+true (nobody starts without applying; nobody is sustained without starting). The organisation may correct it
+until its window closes, `RETURN_WINDOW` after the period ends; officers read every return of their covenants.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.enums import PledgeStatus
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.ids import new_id, utcnow
+from app.models import Commitment, Pledge, Priority, ProgressReport, Signatory
+from app.schemas.writes import ProgressReportInput, ProgressReportUpdate
+from app.services import audit
+from app.services.access import Principal
+from app.services.commitments import own_commitment
+from app.services.concurrency import check_version
+from app.services.pledges import scope_of
+
+RETURN_WINDOW = timedelta(days=90)
+# Returns are filed for offers that are or were public; a draft has delivered nothing yet.
+REPORTABLE_PLEDGE_STATES = frozenset({PledgeStatus.PUBLISHED, PledgeStatus.WITHDRAWN, PledgeStatus.LAPSED})
+COUNTS = ("places_offered", "referrals", "applications", "starts", "sustained")
+
+
+def correctable_until(report: ProgressReport) -> date:
+    return report.period_end + RETURN_WINDOW
+
+
+def check_counts(counts: dict[str, int]) -> None:
+    if counts["starts"] > counts["applications"]:
+        raise ValidationFailed("starts cannot exceed applications: every start applied first.", pointer="/starts")
+    if counts["sustained"] > counts["starts"]:
+        raise ValidationFailed("sustained cannot exceed starts.", pointer="/sustained")
+
+
+def check_period(period_start: date, period_end: date, today: date) -> None:
+    if period_end < period_start:
+        raise ValidationFailed("period_end must not be before period_start.", pointer="/period_end")
+    if period_end > today:
+        raise ValidationFailed(
+            f"The period has not ended yet ({period_end}); report once it has.", pointer="/period_end"
+        )
+
+
+async def _refuse_overlap(session: AsyncSession, commitment_id: str, start: date, end: date) -> None:
+    clash = (
+        await session.execute(
+            select(ProgressReport).where(
+                ProgressReport.commitment_id == commitment_id,
+                ProgressReport.period_start <= end,
+                ProgressReport.period_end >= start,
+            )
+        )
+    ).scalar()
+    if clash is not None:
+        raise ValidationFailed(
+            f"This period overlaps return {clash.id} ({clash.period_start} to {clash.period_end}); "
+            "correct that return instead.",
+            pointer="/period_start",
+        )
+
+
+async def file_report(
+    session: AsyncSession, principal: Principal, commitment_id: str, body: ProgressReportInput
+) -> ProgressReport:
+    commitment = await own_commitment(session, principal, commitment_id)
+    pledge = await session.get(Pledge, commitment.pledge_id)
+    assert pledge is not None
+    if pledge.status not in REPORTABLE_PLEDGE_STATES:
+        raise Conflict(f"The pledge is {pledge.status}: delivery is reported on offers once they are published.")
+    check_period(body.period_start, body.period_end, utcnow().date())
+    check_counts(body.model_dump(include=set(COUNTS)))
+    await _refuse_overlap(session, commitment.id, body.period_start, body.period_end)
+    report = ProgressReport(id=new_id("progress_report"), commitment_id=commitment.id, **body.model_dump())
+    session.add(report)
+    await session.flush()
+    audit.record(session, principal, "progress_report.create", report, before=None, scope=await _scope(session, pledge))
+    return report
+
+
+async def _scope(session: AsyncSession, pledge: Pledge) -> audit.Scope:
+    from app.models import Covenant
+
+    covenant = await session.get(Covenant, pledge.covenant_id)
+    assert covenant is not None
+    return scope_of(pledge, covenant)
+
+
+async def correct_report(
+    session: AsyncSession, principal: Principal, report_id: str, expected_version: int, body: ProgressReportUpdate
+) -> ProgressReport:
+    report = await session.get(ProgressReport, report_id)
+    commitment = await session.get(Commitment, report.commitment_id) if report else None
+    if report is None or commitment is None or commitment.signatory_id != principal.signatory_id:
+        raise NotFound(f"No progress report {report_id}.")
+    check_version(report, expected_version)
+    closes = correctable_until(report)
+    if utcnow().date() > closes:
+        raise Conflict(f"The window for correcting this return closed on {closes}.")
+    before = audit.snapshot(report)
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    check_counts({field: changes.get(field, getattr(report, field)) for field in COUNTS})
+    for field, value in changes.items():
+        setattr(report, field, value)
+    report.updated_at = utcnow()
+    await session.flush()
+    pledge = await session.get(Pledge, commitment.pledge_id)
+    assert pledge is not None
+    audit.record(
+        session, principal, "progress_report.correct", report, before=before, scope=await _scope(session, pledge)
+    )
+    return report
+
+
+def report_select() -> Select[Any]:
+    return (
+        select(
+            ProgressReport,
+            Commitment.title.label("commitment_title"),  # type: ignore[attr-defined]
+            Signatory.id.label("signatory_id"),  # type: ignore[attr-defined]
+            Signatory.name.label("signatory_name"),  # type: ignore[attr-defined]
+            Signatory.sector.label("signatory_sector"),  # type: ignore[attr-defined]
+            Priority.id.label("priority_id"),  # type: ignore[attr-defined]
+            Priority.code.label("priority_code"),  # type: ignore[attr-defined]
+            Priority.title.label("priority_title"),  # type: ignore[attr-defined]
+        )
+        .join(Commitment, Commitment.id == ProgressReport.commitment_id)
+        .join(Signatory, Signatory.id == Commitment.signatory_id)
+        .join(Priority, Priority.id == Commitment.priority_id)
+    )
+
+
+def report_document(row: Any) -> dict[str, Any]:
+    report: ProgressReport = row.ProgressReport
+    return {
+        "id": report.id,
+        "commitment_id": report.commitment_id,
+        "commitment_title": row.commitment_title,
+        "signatory": {"id": row.signatory_id, "name": row.signatory_name, "sector": row.signatory_sector},
+        "priority": {"id": row.priority_id, "code": row.priority_code, "title": row.priority_title},
+        "period_start": report.period_start,
+        "period_end": report.period_end,
+        **{field: getattr(report, field) for field in COUNTS},
+        "narrative": report.narrative,
+        "correctable_until": correctable_until(report),
+        "created_at": report.created_at,
+        "updated_at": report.updated_at,
+    }
+
+
+async def report_documents(session: AsyncSession, statement: Select[Any]) -> list[dict[str, Any]]:
+    return [report_document(row) for row in (await session.execute(statement)).all()]

@@ -1,0 +1,101 @@
+"""Open data: every public signatory and commitment as CSV, one row per record, streamed page by page.
+
+Each page is one keyset query of `BATCH` rows, turned into CSV text and sent before the next is read, so a
+million rows never sit in memory. Columns are public fields only, in a fixed order (README: "Open data").
+Text that a spreadsheet would run as a formula (starting =, +, -, @) is prefixed with an apostrophe.
+"""
+
+import csv
+import io
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.schemas.public import CommitmentFilters, SignatoryFilters
+from app.serialization import dump_json
+from app.services import public_read
+
+BATCH = 1_000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+COMMITMENT_COLUMNS = [
+    "id", "title", "description", "offer_type", "status", "covenant_id", "covenant_slug", "signatory_id",
+    "signatory_name", "signatory_sector", "priority_id", "priority_code", "priority_title", "min_age", "max_age",
+    "audiences", "care_statuses", "areas", "capacity_places", "capacity_period", "how_to_access", "access_url",
+    "starts_on", "ends_on", "apply_by", "updated_at",
+]  # fmt: skip
+SIGNATORY_COLUMNS = [
+    "id", "name", "description", "sector", "organisation_type", "size_band", "companies_house_number",
+    "charity_number", "website", "public_contact", "areas", "verified_at",
+]  # fmt: skip
+
+
+def safe_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return "" if value is None else value
+
+
+def commitment_row(document: dict[str, Any]) -> list[Any]:
+    eligibility, capacity, access = document["eligibility"], document["capacity"], document["how_to_access"]
+    return [
+        document["id"], document["title"], document["description"], document["offer_type"], document["status"],
+        document["covenant"]["id"], document["covenant"]["slug"], document["signatory"]["id"],
+        document["signatory"]["name"], document["signatory"]["sector"], document["priority"]["id"],
+        document["priority"]["code"], document["priority"]["title"], eligibility["min_age"], eligibility["max_age"],
+        ";".join(eligibility["audiences"]), ";".join(eligibility["care_statuses"]), ";".join(document["areas"]),
+        capacity["places"], capacity["period"], access["text"], access["url"], document["starts_on"],
+        document["ends_on"], document["apply_by"], document["updated_at"],
+    ]  # fmt: skip
+
+
+def signatory_row(document: dict[str, Any]) -> list[Any]:
+    # Dates and times go through the same JSON encoding as the API, so both say 2026-11-22T10:15:00Z.
+    verified_at = orjson.loads(dump_json(document["verified_at"]))
+    return [*(document[column] for column in SIGNATORY_COLUMNS[:10]), ";".join(document["areas"]), verified_at]
+
+
+def _csv_text(rows: list[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    return buffer.getvalue().encode()
+
+
+async def _stream(
+    engine: AsyncEngine, header: list[str], fetch: Callable[[Any, str | None], Any], to_row: Callable[[Any], list[Any]]
+) -> AsyncIterator[bytes]:
+    yield _csv_text([header])
+    cursor: str | None = None
+    while True:
+        # A short-lived connection per page: a slow download never holds a pooled connection for minutes.
+        async with engine.connect() as conn:
+            page = await fetch(conn, cursor)
+        if page.items:
+            yield _csv_text([to_row(item) for item in page.items])
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def commitments_csv(engine: AsyncEngine, filters: CommitmentFilters) -> AsyncIterator[bytes]:
+    async def fetch(conn: Any, cursor: str | None) -> public_read.Page:
+        page_filters = filters.model_copy(update={"cursor": cursor, "limit": BATCH})
+        statement = select(public_read.public_commitment.c.commitment_id, public_read.public_commitment.c.document)
+        statement = statement.where(*public_read.commitment_conditions(page_filters))
+        keyset = public_read.COMMITMENT_KEYSET
+        rows = (await conn.execute(keyset.apply(statement, cursor, BATCH))).all()
+        shown, next_cursor = keyset.page(rows, BATCH, lambda row: (row.commitment_id,))
+        return public_read.Page([orjson.loads(row.document) for row in shown], next_cursor)
+
+    return _stream(engine, COMMITMENT_COLUMNS, fetch, commitment_row)
+
+
+def signatories_csv(engine: AsyncEngine, filters: SignatoryFilters) -> AsyncIterator[bytes]:
+    async def fetch(conn: Any, cursor: str | None) -> public_read.Page:
+        return await public_read.list_signatories(conn, filters.model_copy(update={"cursor": cursor, "limit": BATCH}))
+
+    return _stream(engine, SIGNATORY_COLUMNS, fetch, signatory_row)

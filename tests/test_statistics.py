@@ -1,0 +1,217 @@
+"""Statistics and the annual report match figures computed here, independently, from the records created;
+counts from 1 to 4 are "<5" in public and exact for the covenant's officers."""
+
+from collections import Counter
+from datetime import UTC, date, datetime
+
+import pytest
+
+from tests.flows import bearer
+
+
+def shown(count: int) -> int | str:
+    return "<5" if 1 <= count <= 4 else count
+
+
+@pytest.fixture
+async def registry(factory, keyring):
+    """A covenant with offers in many states, and the records' own account of what is public."""
+    covenant, priorities = await factory.covenant(priorities=3)
+    world = {"covenant": covenant, "priorities": priorities, "offers": [], "reports": [], "signatories": []}
+
+    async def organisation(sector, size, status="verified", pledge_status="published", published=None):
+        signatory = await factory.signatory(sector=sector, size_band=size, status=status)
+        pledge = await factory.pledge(
+            signatory, covenant, status=pledge_status, published_at=published or datetime(2025, 6, 10, tzinfo=UTC)
+        )
+        world["signatories"].append((signatory, pledge))
+        return signatory, pledge
+
+    plan = [  # sector, size, offers as (priority index, offer type, status)
+        ("private", "small", [(0, "apprenticeship", "active")]),
+        ("private", "small", [(0, "apprenticeship", "active"), (1, "mentoring", "paused")]),
+        ("private", "medium", [(0, "job", "ended")]),
+        ("voluntary", "medium", [(1, "mentoring", "active")] * 3),
+        ("voluntary", "medium", [(1, "mentoring", "active"), (2, "accommodation", "full")]),
+        ("voluntary", "large", [(1, "advice", "active")]),
+        ("voluntary", "large", [(1, "advice", "withdrawn")]),
+        ("public", "large", [(1, "guaranteed_interview", "active")] * 2),
+        ("voluntary", "micro", [(1, "mentoring", "active")]),
+        ("voluntary", "micro", [(1, "leisure", "active")]),
+    ]
+    for number, (sector, size, offers) in enumerate(plan):
+        published = datetime(2025, 4 + number % 9, 15, tzinfo=UTC)
+        _, pledge = await organisation(sector, size, published=published)
+        for priority_index, offer_type, status in offers:
+            withdrawn_at = datetime(2025, 1, 10, tzinfo=UTC) if status == "withdrawn" else None
+            world["offers"].append(
+                await factory.commitment(
+                    pledge,
+                    priorities[priority_index],
+                    offer_type=offer_type,
+                    status=status,
+                    created_at=published,
+                    withdrawn_at=withdrawn_at,
+                )
+            )
+    # Never counted: a draft pledge, and an unverified organisation.
+    _, draft = await organisation("education", "large", pledge_status="draft")
+    await factory.commitment(draft, priorities[2], offer_type="bursary")
+    _, pending = await organisation("education", "small", status="pending")
+    await factory.commitment(pending, priorities[2], offer_type="bursary")
+
+    for offer, (places, starts, sustained) in zip(world["offers"][:3], [(5, 3, 2), (2, 2, 1), (8, 0, 0)], strict=True):
+        world["reports"].append(
+            await factory.progress_report(
+                offer, places_offered=places, applications=starts + 1, starts=starts, sustained=sustained
+            )
+        )
+    world["reports"].append(
+        await factory.progress_report(
+            world["offers"][3],
+            period_start=date(2024, 4, 1),
+            period_end=date(2025, 3, 31),
+            places_offered=1,
+            applications=1,
+            starts=1,
+            sustained=1,
+        )
+    )
+    world["officer_key"] = await keyring.officer(covenant.authority_id)
+    world["public"] = [offer for offer in world["offers"] if offer.status in ("active", "paused", "full")]
+    world["published"] = [(s, p) for s, p in world["signatories"] if s.status == "verified" and p.status == "published"]
+    return world
+
+
+def expected_statistics(world, exact: bool) -> dict:
+    count = (lambda n: n) if exact else shown
+    sectors = Counter(signatory.sector for signatory, _ in world["published"])
+    sizes = Counter(signatory.size_band for signatory, _ in world["published"])
+    by_priority = Counter(offer.priority_id for offer in world["public"])
+    by_type = Counter(offer.offer_type for offer in world["public"])
+    active = {offer.priority_id for offer in world["public"] if offer.status == "active"}
+    years: dict[str, list[int]] = {}
+    for report in world["reports"]:
+        label = "2025/26" if report.period_start >= date(2025, 4, 1) else "2024/25"
+        totals = years.setdefault(label, [0, 0, 0, 0])
+        for index, value in enumerate((1, report.places_offered, report.starts, report.sustained)):
+            totals[index] += value
+    return {
+        "sectors": {sector: count(sectors[sector]) for sector in ("private", "public", "voluntary", "education")},
+        "sizes": {size: count(sizes[size]) for size in ("micro", "small", "medium", "large")},
+        "pledges": count(len(world["published"])),
+        "by_priority": [count(by_priority[p.id]) for p in world["priorities"]],
+        "by_type": {offer_type: count(n) for offer_type, n in by_type.items()},
+        "gaps": [p.code for p in world["priorities"] if p.id not in active],
+        "years": [
+            {
+                "year": label,
+                "returns": count(r),
+                "places_offered": count(pl),
+                "starts": count(st),
+                "sustained": count(su),
+            }
+            for label, (r, pl, st, su) in sorted(years.items())
+        ],
+    }
+
+
+@pytest.mark.parametrize("exact", [False, True])
+async def test_statistics_match_the_records(client, registry, exact):
+    headers = bearer(registry["officer_key"]) if exact else {}
+    response = await client.get(f"/v1/covenants/{registry['covenant'].slug}/statistics", headers=headers)
+    assert response.status_code == 200
+    figures = response.json()
+    expected = expected_statistics(registry, exact)
+    assert figures["exact"] is exact
+    assert figures["signatories_by_sector"] == expected["sectors"]
+    assert figures["signatories_by_size"] == expected["sizes"]
+    assert figures["published_pledges"] == expected["pledges"]
+    assert [row["commitments"] for row in figures["commitments_by_priority"]] == expected["by_priority"]
+    assert {k: v for k, v in figures["commitments_by_offer_type"].items() if v != 0} == expected["by_type"]
+    assert [gap["code"] for gap in figures["priorities_without_active_offer"]] == expected["gaps"]
+    assert figures["delivery_by_year"] == expected["years"]
+
+
+async def test_a_figure_of_three_is_suppressed_publicly_and_exact_for_officers(client, registry):
+    # Three private organisations have published pledges.
+    public = (await client.get(f"/v1/covenants/{registry['covenant'].slug}/statistics")).json()
+    officer = (
+        await client.get(
+            f"/v1/covenants/{registry['covenant'].slug}/statistics", headers=bearer(registry["officer_key"])
+        )
+    ).json()
+    assert officer["signatories_by_sector"]["private"] == 3
+    assert public["signatories_by_sector"]["private"] == "<5"
+    assert public["signatories_by_sector"]["education"] == 0  # zero is not disclosive
+    assert public["signatories_by_sector"]["voluntary"] == officer["signatories_by_sector"]["voluntary"] >= 5
+    assert (
+        "no-store"
+        in (
+            await client.get(
+                f"/v1/covenants/{registry['covenant'].slug}/statistics", headers=bearer(registry["officer_key"])
+            )
+        ).headers["cache-control"]
+    )
+
+
+async def test_another_authoritys_officer_sees_suppressed_figures(client, registry, factory, keyring):
+    elsewhere = await factory.authority()
+    key = await keyring.officer(elsewhere.id)
+    figures = (await client.get(f"/v1/covenants/{registry['covenant'].slug}/statistics", headers=bearer(key))).json()
+    assert figures["exact"] is False
+    assert figures["signatories_by_sector"]["private"] == "<5"
+
+
+async def test_annual_report_matches_the_records(client, registry):
+    year_start, year_end = datetime(2025, 4, 1, tzinfo=UTC), datetime(2026, 3, 31, 23, 59, 59, tzinfo=UTC)
+    response = await client.get(
+        f"/v1/covenants/{registry['covenant'].slug}/annual-report?year=2025", headers=bearer(registry["officer_key"])
+    )
+    assert response.status_code == 200
+    report = response.json()
+    assert report["year"] == "2025/26"
+    offered = [offer for offer in registry["offers"] if not offer.withdrawn_at or offer.withdrawn_at >= year_start]
+    offers = Counter(offer.priority_id for offer in offered)
+    in_year = [r for r in registry["reports"] if date(2025, 4, 1) <= r.period_start <= date(2026, 3, 31)]
+    offer_priority = {offer.id: offer.priority_id for offer in registry["offers"]}
+    for row in report["priorities"]:
+        priority_id = row["priority"]["id"]
+        assert row["offers"] == offers[priority_id]
+        assert row["places_offered"] == sum(
+            r.places_offered for r in in_year if offer_priority[r.commitment_id] == priority_id
+        )
+        assert row["starts"] == sum(r.starts for r in in_year if offer_priority[r.commitment_id] == priority_id)
+    new_signatories = {
+        s.id for s, p in registry["signatories"] if p.published_at and year_start <= p.published_at <= year_end
+    }
+    assert report["summary"]["new_signatories"] == len(new_signatories)
+    assert sum(month["signatories"] for month in report["new_signatories_by_month"]) == len(new_signatories)
+    assert report["summary"]["starts"] == sum(r.starts for r in in_year)
+    assert [gap["code"] for gap in report["gaps"]] == [p.code for p in registry["priorities"] if offers[p.id] == 0]
+
+
+async def test_public_annual_report_suppresses_small_counts(client, registry):
+    report = (await client.get(f"/v1/covenants/{registry['covenant'].slug}/annual-report?year=2025")).json()
+    assert report["exact"] is False
+    values = [row["starts"] for row in report["priorities"]] + [report["summary"]["sustained"]]
+    assert all(value == "<5" or value == 0 or value >= 5 for value in values)
+
+
+async def test_annual_report_as_printable_html(client, registry):
+    response = await client.get(
+        f"/v1/covenants/{registry['covenant'].slug}/annual-report?year=2025", headers={"Accept": "text/html"}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert page.count("<svg") == 3
+    assert "@page { size: A4" in page
+    assert "You said: Priority 0" in page
+    assert "<script" not in page
+
+
+async def test_future_year_is_422(client, registry):
+    response = await client.get(f"/v1/covenants/{registry['covenant'].slug}/annual-report?year=2099")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["pointer"] == "/year"
