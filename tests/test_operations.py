@@ -70,3 +70,21 @@ async def test_oversized_body_is_413_problem(client):
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["request_id"] == response.headers["x-request-id"]
+
+
+async def test_method_not_allowed_names_every_method_of_the_path(client):
+    # GET /v1/authorities is public and POST is the operator's: two routers serve one path.
+    response = await client.put("/v1/authorities", json={})
+    assert response.status_code == 405
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["allow"] == "GET, POST"
+
+
+async def test_a_body_that_is_not_text_is_a_documented_400(client, app):
+    response = await client.post(
+        "/v1/signatories", content=b"\xff\xfe\x00", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code in (400, 422)
+    assert response.headers["content-type"].startswith("application/problem+json")
+    documented = app.openapi()["paths"]["/v1/signatories"]["post"]["responses"]
+    assert str(response.status_code) in documented

@@ -211,7 +211,7 @@ async def test_annual_report_as_printable_html(client, registry):
     assert "<script" not in page
 
 
-async def test_future_year_is_422(client, registry):
+async def test_a_year_that_has_not_started_has_no_report(client, registry):
     response = await client.get(f"/v1/covenants/{registry['covenant'].slug}/annual-report?year=2099")
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["pointer"] == "/year"
+    assert response.status_code == 404
+    assert "2099/00" in response.json()["detail"]

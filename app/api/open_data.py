@@ -15,7 +15,7 @@ from app.api.auth import OptionalCaller
 from app.api.deps import ReadConnection
 from app.api.http import private_json, public_cache_control, public_json
 from app.api.problems import problem_docs
-from app.errors import NotFound, ValidationFailed
+from app.errors import NotFound
 from app.reports.annual_html import render_annual_report
 from app.schemas.public import CommitmentFilters, SignatoryFilters
 from app.schemas.reports import AnnualReport, CovenantStatistics
@@ -111,9 +111,8 @@ async def get_annual_report(
     and "you said, we did". As JSON, or as a printable A4 page with charts drawn on the server."""
     row = await _covenant(conn, covenant)
     if date(year, 4, 1) > date.today():
-        raise ValidationFailed(
-            f"The {year}/{(year + 1) % 100:02d} year has not started yet.", pointer="/year", location="query"
-        )
+        # A well-formed year with no report yet: nothing is there, as for any record not yet created.
+        raise NotFound(f"There is no report for {year}/{(year + 1) % 100:02d}: that year has not started yet.")
     exact = _sees_exact(caller, row)
     report = await annual_report.annual_report(conn, row, year, exact=exact)
     if _wants_html(request, format):

@@ -5,6 +5,7 @@ cannot infer: errors as application/problem+json, the response headers (X-Reques
 Link), the If-None-Match parameter of public reads, and the tag descriptions.
 """
 
+import copy
 from typing import Any
 
 from fastapi import FastAPI
@@ -59,7 +60,13 @@ IF_NONE_MATCH = {
     "in": "header",
     "required": False,
     "description": "An ETag from an earlier response; the answer is 304 with no body if it is still current.",
-    "schema": {"type": "string", "maxLength": 200},
+    "schema": {"type": "string"},
+}
+
+
+UNREADABLE_BODY = {
+    "description": "The body could not be read as JSON text (for example, it is not UTF-8).",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
 }
 
 
@@ -85,8 +92,13 @@ def _decorate_operation(operation: dict[str, Any]) -> None:
     for parameter in operation.get("parameters", []):
         parameter["schema"] = _without_null(parameter["schema"])
         parameter["schema"].pop("title", None)
+        if parameter["name"] == "If-Match":
+            # Optional to FastAPI only so that a missing one is our 428, not a generic 422; clients must send it.
+            parameter["required"] = True
     if is_public_read:
         operation.setdefault("parameters", []).append(IF_NONE_MATCH)
+    if "requestBody" in operation:
+        operation["responses"].setdefault("400", copy.deepcopy(UNREADABLE_BODY))
     for status, response in operation["responses"].items():
         headers = response.setdefault("headers", {})
         headers["X-Request-ID"] = _header_ref("RequestId")

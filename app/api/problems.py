@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import compile_path
 
 from app.api.http import NO_STORE, dump_json
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPES, STATUS_TO_SLUG, DomainError, problem_type_uri
@@ -90,9 +91,23 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
         detail = f"There is nothing at {request.url.path}."
     elif exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
+        return problem_response(
+            405, detail, request.url.path, _request_id(request), headers={"Allow": _allowed_methods(request)}
+        )
     else:
         detail = str(exc.detail)
     return problem_response(exc.status_code, detail, request.url.path, _request_id(request), headers=exc.headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every documented method on this path. One path can be split across the audience routers, and Starlette's
+    own Allow names only the methods of the first route it matched."""
+    state = request.app.state
+    if not hasattr(state, "methods_by_path"):
+        paths = request.app.openapi()["paths"]
+        state.methods_by_path = [(compile_path(path)[0], {m.upper() for m in ops}) for path, ops in paths.items()]
+    methods = set().union(*(found for regex, found in state.methods_by_path if regex.match(request.url.path)))
+    return ", ".join(sorted(methods))
 
 
 async def handle_stale_write(request: Request, _exc: Exception) -> Response:

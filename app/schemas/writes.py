@@ -2,9 +2,9 @@
 caller may not set (status, signatory id, review dates…) is a 422, never silently ignored."""
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl
 
 from app.enums import (
     Audience,
@@ -30,7 +30,7 @@ from app.schemas.public import (
     PriorityRef,
     SignatoryRef,
 )
-from app.schemas.types import COVENANT_REFERENCE, SINGLE_LINE
+from app.schemas.types import COVENANT_REFERENCE, RECORD_ID, SINGLE_LINE
 
 COMPANIES_HOUSE_PATTERN = r"^([0-9]{8}|[A-Z]{2}[0-9]{6})$"
 CHARITY_NUMBER_PATTERN = r"^([0-9]{6,7}(-[0-9]{1,2})?|SC0[0-9]{5}|NIC[0-9]{6})$"
@@ -44,16 +44,18 @@ def _distinct(values: list[str]) -> list[str]:
     return values
 
 
-def _url_text(value: HttpUrl | None) -> HttpUrl | None:
-    if value is not None and len(str(value)) > 500:
-        raise ValueError("must be at most 500 characters")
+def _url_text(value: Any) -> Any:
+    # Checked as sent, before normalising (which may add a "/"), so the limit is exactly the documented one.
+    if isinstance(value, str) and len(value) > URL_MAX_LENGTH:
+        raise ValueError(f"must be at most {URL_MAX_LENGTH} characters")
     return value
 
 
 Line = Annotated[str, Field(pattern=SINGLE_LINE)]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=SINGLE_LINE)]
 Prose = Annotated[str, Field(max_length=4000, pattern=r"^[^\x00]*$")]
-Url = Annotated[HttpUrl, AfterValidator(_url_text)]
+URL_MAX_LENGTH = 500
+Url = Annotated[HttpUrl, BeforeValidator(_url_text), Field(json_schema_extra={"maxLength": URL_MAX_LENGTH})]
 # uniqueItems in the contract, and the same rule enforced, so a repeated value is refused before any work.
 Distinct = Field(json_schema_extra={"uniqueItems": True})
 AreaList = Annotated[
@@ -69,7 +71,9 @@ SignatoryAreaList = Annotated[
     AfterValidator(_distinct),
 ]
 # Deliberately plain: an address that looks like one is accepted; deliverability is the organisation's business.
-EMAIL_PATTERN = r"^[^@\s\x00-\x1F\x7F]{1,64}@[^@\s\x00-\x1F\x7F]{1,252}$"
+# Spelled out rather than \s, which means different things to Python and to the ECMAScript regexes of JSON Schema.
+_NOT_IN_EMAIL = r"@ \x00-\x1F\x7F-\x9F\u00A0\u2000-\u200B\u2028\u2029\u3000\uFEFF"
+EMAIL_PATTERN = rf"^[^{_NOT_IN_EMAIL}]{{1,64}}@[^{_NOT_IN_EMAIL}]{{1,252}}$"
 Email = Annotated[str, Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]
 
 
@@ -176,7 +180,10 @@ class KeyCreate(Strict):
     )
     expires_at: datetime | None = Field(default=None, description="When the key stops working (optional).")
     authority_id: str | None = Field(
-        default=None, max_length=40, description="Operator only: issue an officer key for this authority."
+        default=None,
+        max_length=40,
+        pattern=RECORD_ID,
+        description="Operator only: issue an officer key for this authority.",
     )
 
 
@@ -413,7 +420,9 @@ class CovenantCreate(Strict):
     launched_on: date | None = Field(default=None, description="Launch date.")
     review_cycle_months: int = Field(default=12, ge=1, le=60, description="How often pledges are reviewed.")
     priorities: list[PriorityInput] = Field(default_factory=list, max_length=50, description="Priorities, in order.")
-    authority_id: str | None = Field(default=None, max_length=40, description="Operator only: whose covenant.")
+    authority_id: str | None = Field(
+        default=None, max_length=40, pattern=RECORD_ID, description="Operator only: whose covenant."
+    )
 
 
 class CovenantUpdate(Strict):
