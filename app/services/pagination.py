@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Select, tuple_
+from sqlalchemy import ColumnElement, Integer, Select, tuple_
 
 from app.errors import ValidationFailed
 
@@ -20,13 +20,29 @@ def encode_cursor(key: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(list(key))).rstrip(b"=").decode()
 
 
-def decode_cursor(cursor: str, arity: int) -> list[Any]:
+def _key_type(column: ColumnElement[Any]) -> type:
+    # SQLModel's AutoString reports `object`; every key column is text or a whole number.
+    return int if isinstance(column.type, Integer) else str
+
+
+def _is_a(part: Any, kind: type) -> bool:
+    # bool is an int to Python, never to a cursor.
+    return isinstance(part, kind) and not isinstance(part, bool)
+
+
+def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
+    """The key a cursor carries, each part of the type of its column, or a 422: a key of another type would
+    reach the database as a comparison it cannot make (or, on SQLite, silently a different one)."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeEncodeError):
         key = None
-    if not isinstance(key, list) or len(key) != arity or not all(isinstance(part, str | int) for part in key):
+    if (
+        not isinstance(key, list)
+        or len(key) != len(kinds)
+        or not all(_is_a(part, kind) for part, kind in zip(key, kinds, strict=True))
+    ):
         raise ValidationFailed(
             "cursor is not one this service issued: use next_cursor from a previous page",
             pointer="/cursor",
@@ -44,7 +60,7 @@ class Keyset:
 
     def apply(self, statement: Select[Any], cursor: str | None, limit: int) -> Select[Any]:
         if cursor is not None:
-            after = decode_cursor(cursor, len(self.columns))
+            after = decode_cursor(cursor, [_key_type(column) for column in self.columns])
             key = self.columns[0] if len(self.columns) == 1 else tuple_(*self.columns)
             bound = after[0] if len(self.columns) == 1 else tuple_(*after)
             statement = statement.where(key < bound if self.descending else key > bound)
