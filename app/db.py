@@ -5,10 +5,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, event
+from sqlalchemy import Table, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as sa_create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import NullPool
 
 from app.config import Settings
@@ -81,9 +82,41 @@ def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
     )
 
 
+class RegistrySession(Session):
+    """A session that bumps the data version (app/services/data_version.py) in any transaction that wrote."""
+
+
+BUMP_DATA_VERSION = text("UPDATE data_version SET version = version + 1 WHERE id = 1")
+
+
+@event.listens_for(RegistrySession, "after_flush")
+def _note_write(session: Session, _context: Any) -> None:
+    session.info["wrote"] = True
+
+
+@event.listens_for(RegistrySession, "do_orm_execute")
+def _note_statement_write(state: ORMExecuteState) -> None:
+    # Core UPDATE/DELETE/INSERT run through the session (bulk status changes) write without a flush.
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
+
+
+@event.listens_for(RegistrySession, "before_commit")
+def _bump_data_version(session: Session) -> None:
+    # Changes not flushed yet count too: commit flushes them only after this hook runs.
+    pending = session.new or session.dirty or session.deleted
+    if session.info.pop("wrote", False) or pending:
+        session.execute(BUMP_DATA_VERSION)
+
+
+@event.listens_for(RegistrySession, "after_rollback")
+def _forget_write(session: Session) -> None:
+    session.info.pop("wrote", None)
+
+
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: services return objects after commit without a hidden reload.
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=RegistrySession)
 
 
 @asynccontextmanager

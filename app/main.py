@@ -16,9 +16,11 @@ from app.api import admin, keys, open_data, operations, organisation, public
 from app.api.middleware import RequestContextMiddleware
 from app.api.openapi import build_openapi
 from app.api.problems import install_problem_handlers
+from app.api.revalidation import RevalidationMiddleware
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.migrate import head_revisions
+from app.services.data_version import VersionClock
 
 
 def operation_id(route: APIRoute) -> str:
@@ -34,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.version_clock = VersionClock(engine, settings.data_version_ttl)
         try:
             yield
         finally:
@@ -59,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(keys.router)
 
+    app.add_middleware(RevalidationMiddleware, cache_control=f"public, max-age={settings.public_cache_max_age}")
     # Any web page may read the public API; writes are not offered to browsers.
     app.add_middleware(
         CORSMiddleware,

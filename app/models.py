@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     DateTime,
@@ -432,6 +433,16 @@ class RateLimitCounter(SQLModel, table=True):
     hits: int = 0
 
 
+class DataVersion(SQLModel, table=True):
+    """One number that grows with every committed change: public ETags carry it, so a worker can answer a
+    revalidation with 304 without querying anything (app/services/data_version.py)."""
+
+    __tablename__ = "data_version"
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    version: int = Field(default=1, sa_type=BigInteger)
+
+
 ALL_TABLES = [
     Authority,
     Covenant,
@@ -447,4 +458,5 @@ ALL_TABLES = [
     AuditEvent,
     IdempotencyRecord,
     RateLimitCounter,
+    DataVersion,
 ]

@@ -7,6 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.api.revalidation import compose_etag, tag_parts
 from app.errors import PreconditionFailed, PreconditionRequired
 from app.serialization import dump_json
 
@@ -14,19 +15,26 @@ JSON_MEDIA_TYPE = "application/json"
 NO_STORE = "no-store"
 
 
-def etag_of(body: bytes) -> str:
-    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+def content_hash(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def public_etag(request: Request, body: bytes) -> str:
+    """`"<data version>.<request hash>.<content hash>"` when the data version was read before the query (see
+    app/api/revalidation.py), else the content hash alone."""
+    version = getattr(request.state, "data_version", None)
+    if version is None:
+        return f'"{content_hash(body)}"'
+    return compose_etag(version, request.scope, content_hash(body))
 
 
 def etag_matches(header: str | None, etag: str) -> bool:
-    """Weak comparison, as RFC 9110 asks for If-None-Match: W/"x" matches "x"."""
+    """Weak comparison, as RFC 9110 asks for If-None-Match (W/"x" matches "x"), on content: a tag made at an
+    older data version still matches if the content it was made for has not changed."""
     if not header:
         return False
-    for candidate in header.split(","):
-        candidate = candidate.strip()
-        if candidate == "*" or candidate.removeprefix("W/") == etag:
-            return True
-    return False
+    current = tag_parts(etag)[-1]
+    return any(candidate.strip() == "*" or tag_parts(candidate)[-1] == current for candidate in header.split(","))
 
 
 def public_cache_control(request: Request) -> str:
@@ -38,7 +46,7 @@ def public_json(
 ) -> Response:
     """A public read: cacheable by anyone for a minute, revalidated by ETag; 304 when the client is current."""
     body = dump_json(document)
-    etag = etag_of(body)
+    etag = public_etag(request, body)
     headers = {"ETag": etag, "Cache-Control": public_cache_control(request)}
     if varies_by_key:
         # The same URL answers a key holder with a private view; no cache may hand this one to them.

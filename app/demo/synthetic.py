@@ -43,6 +43,7 @@ from app.models import (
     Signatory,
     SignatoryArea,
 )
+from app.services import data_version
 from app.services.dates import add_months
 from app.services.projection import rebuild_public_commitments
 
@@ -391,6 +392,7 @@ async def seed_synthetic(engine: AsyncEngine, *, signatories: int, commitments: 
     async with engine.begin() as conn:
         covenant_ids = [c["covenant"]["id"] for c in registry.councils]
         await rebuild_public_commitments(conn, Commitment.__table__.c.covenant_id.in_(covenant_ids))
+        await data_version.bump(conn)  # Core-only writes: no session hook saw them
     async with engine.begin() as conn:
         await conn.execute(text("ANALYZE"))
         busiest = (

@@ -1,0 +1,56 @@
+"""The registry's data version: one number, in the database, that grows with every committed write.
+
+Public responses carry it in their ETag. A client revalidating with If-None-Match therefore names the version
+its copy was made at, and if nothing has been written since, the copy is current: the worker can answer 304
+without running the query (app/api/revalidation.py).
+
+Correctness rests on two rules:
+- every write transaction bumps the version before it commits (the session hook in app/db.py; Core-only bulk
+  writes call `bump` themselves), so content never changes without the version changing;
+- a response's ETag carries a version read *before* its query ran, so a tag never claims a newer version than
+  the content it came with. A tag may claim an older one; that costs a needless full answer, never a wrong 304.
+
+Each worker keeps the last version it read for at most `DATA_VERSION_TTL` seconds (default 1), so a change is
+seen by every worker on every host within that time plus one request, with one tiny query per second each.
+"""
+
+import time
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from app.models import DataVersion
+
+data_version = DataVersion.__table__
+BUMP = update(data_version).where(data_version.c.id == 1).values(version=data_version.c.version + 1)
+READ = select(data_version.c.version).where(data_version.c.id == 1)
+
+
+async def bump(conn: AsyncConnection) -> None:
+    await conn.execute(BUMP)
+
+
+class VersionClock:
+    """This worker's view of the data version: read from the database at most once per `ttl` seconds."""
+
+    def __init__(self, engine: AsyncEngine, ttl: float) -> None:
+        self.engine = engine
+        self.ttl = ttl
+        self.version = 0
+        self.read_at = float("-inf")
+
+    async def current(self) -> int | None:
+        """The version, or None when it cannot be read (no database, or not migrated yet): then nothing is
+        revalidated by version and every ETag is a plain content hash."""
+        now = time.monotonic()
+        if now - self.read_at >= self.ttl:
+            try:
+                async with self.engine.connect() as conn:
+                    found = (await conn.execute(READ)).scalar()
+            except (SQLAlchemyError, OSError):
+                return None
+            # Never step back: a tag must not claim a version older than one this worker already served.
+            self.version = max(self.version, found or 0)
+            self.read_at = now
+        return self.version

@@ -1,0 +1,133 @@
+"""Revalidation by data version: a poller holding a current copy gets a 304 without a query, and a change is
+seen by every worker, in every process, within two seconds of the response that made it."""
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from tests.flows import bearer, council, published_pledge
+
+LIST = "/v1/commitments?limit=100"
+
+
+async def test_a_current_copy_is_304_and_a_changed_one_is_200(client, keyring):
+    lancashire = await council(client, await keyring.operator())
+    _, org_key, pledge = await published_pledge(client, lancashire, offers=2)
+    first = await client.get(LIST)
+    version = first.headers["etag"].strip('"').split(".")[0]
+    assert (await client.get(LIST, headers={"If-None-Match": first.headers["etag"]})).status_code == 304
+
+    withdrawn = await client.post(
+        f"/v1/pledges/{pledge['id']}/withdraw", json={"reason": "Closed."}, headers=bearer(org_key)
+    )
+    assert withdrawn.status_code == 200
+    after = await client.get(LIST, headers={"If-None-Match": first.headers["etag"]})
+    assert after.status_code == 200
+    assert after.json()["items"] == []
+    assert int(after.headers["etag"].strip('"').split(".")[0]) > int(version)
+
+
+async def test_a_tag_is_good_only_for_the_request_it_came_from(client, keyring):
+    lancashire = await council(client, await keyring.operator())
+    await published_pledge(client, lancashire, offers=2)
+    tag = (await client.get(LIST)).headers["etag"]
+    other = await client.get("/v1/commitments?limit=1", headers={"If-None-Match": tag})
+    assert other.status_code == 200
+    assert len(other.json()["items"]) == 1
+
+
+async def test_an_older_tag_for_unchanged_content_is_still_304(client, keyring):
+    lancashire = await council(client, await keyring.operator())
+    await published_pledge(client, lancashire)
+    tag = (await client.get("/v1/authorities")).headers["etag"]
+    await keyring.operator()  # a write elsewhere moves the data version on; the authorities are unchanged
+    response = await client.get("/v1/authorities", headers={"If-None-Match": tag})
+    assert response.status_code == 304
+    assert response.headers["etag"] != tag
+
+
+async def test_a_key_holder_is_never_answered_from_the_version_alone(client, keyring):
+    lancashire = await council(client, await keyring.operator())
+    _, org_key, pledge = await published_pledge(client, lancashire)
+    public_tag = (await client.get(f"/v1/pledges/{pledge['id']}")).headers["etag"]
+    private = await client.get(f"/v1/pledges/{pledge['id']}", headers={"If-None-Match": public_tag, **bearer(org_key)})
+    assert private.status_code == 200
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def two_workers(database_url):
+    """Two separate server processes on one database, each with the default one-second version cache."""
+    ports = [free_port(), free_port()]
+    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "warning"}
+    env.pop("DATA_VERSION_TTL", None)
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
+    try:
+        deadline = time.monotonic() + 30
+        for url in urls:
+            while True:
+                try:
+                    if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.1)
+        yield urls
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=10)
+
+
+async def test_a_withdrawal_reaches_every_worker_within_two_seconds(client, keyring, two_workers):
+    lancashire = await council(client, await keyring.operator())
+    _, org_key, pledge = await published_pledge(client, lancashire, offers=3)
+    offer_ids = {offer["id"] for offer in pledge["commitments"]}
+    async with httpx.AsyncClient(timeout=5) as http:
+        tags = {}
+        for url in two_workers:
+            # Each worker has served the offers and cached the data version they were read at.
+            response = await http.get(url + LIST)
+            assert offer_ids <= {item["id"] for item in response.json()["items"]}
+            tags[url] = response.headers["etag"]
+            assert (await http.get(url + LIST, headers={"If-None-Match": tags[url]})).status_code == 304
+
+        withdrawn = await http.post(
+            two_workers[0] + f"/v1/pledges/{pledge['id']}/withdraw", json={"reason": "Closed."}, headers=bearer(org_key)
+        )
+        assert withdrawn.status_code == 200
+        answered_at = time.monotonic()
+
+        gone_after: dict[str, float] = {}
+        while len(gone_after) < len(two_workers) and time.monotonic() - answered_at < 5:
+            for url in two_workers:
+                polled = await http.get(url + LIST, headers={"If-None-Match": tags[url]})
+                plain = await http.get(url + LIST)
+                assert not offer_ids & {item["id"] for item in plain.json()["items"]}, "a full answer is never stale"
+                if polled.status_code == 200 and not offer_ids & {i["id"] for i in polled.json()["items"]}:
+                    gone_after.setdefault(url, time.monotonic() - answered_at)
+            await asyncio.sleep(0.05)
+    assert set(gone_after) == set(two_workers)
+    assert max(gone_after.values()) < 2.0, gone_after
