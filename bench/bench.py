@@ -1,11 +1,14 @@
-"""Benchmark of the public read path on PostgreSQL, with wrk against one uvicorn worker.
+"""Benchmark of the public read path on PostgreSQL: the service against a bare Starlette + asyncpg reference
+(bench/reference.py), one uvicorn worker each, wrk on loopback.
 
     python bench/bench.py                      # seed 20k signatories / 200k commitments, then measure
     python bench/bench.py --reuse              # measure again on the database seeded last time
+    python bench/bench.py --commitments 1000000
 
-Every case runs for `--duration` seconds with `--connections` connections, `--rounds` times; the table shows
-the median of the rounds (requests per second, p50 and p99 latency). Results are also written as JSON under
-bench/results/. Traffic goes to 127.0.0.1 only.
+Each round measures every case on the service and then on the reference, for `--duration` seconds with
+`--connections` connections; the table shows the median of `--rounds` rounds (requests per second, p50 and
+p99 latency) and the ratios the goals are stated in. Then: the worker's resident memory over 100k requests,
+and while it streams every commitment as CSV. Results are also written as JSON under bench/results/.
 """
 
 import argparse
@@ -21,6 +24,7 @@ import time
 import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
@@ -40,6 +44,8 @@ BIN = Path(sys.executable).parent
 class Case:
     name: str
     path: str
+    reference_path: str | None = None
+    header: str | None = None
 
 
 @dataclass
@@ -69,40 +75,40 @@ async def recreate_database(url: str) -> None:
     await engine.dispose()
 
 
-async def cursor_at_depth(url: str, depth: int, priority_id: str | None = None) -> str:
-    """The cursor a client would hold after walking `depth` items of the public list."""
+async def scalar(url: str, statement) -> Any:  # type: ignore[no-untyped-def]
     engine = create_engine(Settings(database_url=url), pooled=False)
-    statement = public_read.commitment_select()
-    if priority_id:
-        statement = statement.where(public_read.commitment.c.priority_id == priority_id)
-    async with engine.connect() as conn:
-        total = (await conn.execute(select(func.count()).select_from(statement.subquery()))).scalar_one()
-        last_id = (
-            await conn.execute(
-                statement.with_only_columns(public_read.commitment.c.id)
-                .order_by(public_read.commitment.c.id)
-                .offset(min(depth, total - 100) - 1)
-                .limit(1)
-            )
-        ).scalar_one()
-    await engine.dispose()
-    return encode_cursor([last_id])
+    try:
+        async with engine.connect() as conn:
+            return (await conn.execute(statement)).scalar_one()
+    finally:
+        await engine.dispose()
+
+
+async def id_at_depth(url: str, depth: int) -> str:
+    """The last id a client would hold after walking `depth` items of the public list."""
+    offers = public_read.public_commitment
+    total = await scalar(url, select(func.count()).select_from(offers))
+    position = min(depth, total - 100)
+    return await scalar(
+        url, select(offers.c.commitment_id).order_by(offers.c.commitment_id).offset(position - 1).limit(1)
+    )
+
+
+async def busiest(url: str, column) -> str:  # type: ignore[no-untyped-def]
+    """The value of `column` most public commitments share."""
+    return await scalar(url, select(column).group_by(column).order_by(func.count().desc()).limit(1))
 
 
 async def busiest_priority(url: str) -> str:
-    engine = create_engine(Settings(database_url=url), pooled=False)
-    commitment = public_read.commitment
-    async with engine.connect() as conn:
-        priority_id = (
-            await conn.execute(
-                select(commitment.c.priority_id)
-                .group_by(commitment.c.priority_id)
-                .order_by(func.count().desc())
-                .limit(1)
-            )
-        ).scalar_one()
-    await engine.dispose()
-    return priority_id
+    return await busiest(url, public_read.public_commitment.c.priority_id)
+
+
+async def busiest_signatory(url: str) -> str:
+    return await busiest(url, public_read.public_commitment.c.signatory_id)
+
+
+async def busiest_covenant(url: str) -> str:
+    return await busiest(url, public_read.public_commitment.c.covenant_id)
 
 
 def wait_until_ready(base_url: str, timeout: float = 30.0) -> None:
@@ -149,10 +155,101 @@ def median_of(rounds: list[Measurement]) -> Measurement:
     )
 
 
-def print_table(results: list[Measurement]) -> None:
-    print("\n| case | requests/s | p50 ms | p99 ms | non-2xx |\n|---|---:|---:|---:|---:|")
-    for m in results:
-        print(f"| {m.case} | {m.requests_per_second:,.0f} | {m.p50_ms:.2f} | {m.p99_ms:.2f} | {m.non_2xx} |")
+SERVICE_PORT, REFERENCE_PORT = 8100, 8101
+
+
+def start(command: list[str], env: dict[str, str], base_url: str) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_ready(base_url)
+    except BaseException:
+        process.terminate()
+        raise
+    return process
+
+
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise SystemExit(f"no {field} for process {pid}")
+
+
+def fetch(url: str, header: str | None = None) -> tuple[bytes, dict[str, str]]:
+    request = urllib.request.Request(url, headers=dict([header.split(": ", 1)]) if header else {})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return response.read(), dict(response.headers)
+
+
+def memory_over_requests(base_url: str, pid: int, case: Case, connections: int) -> dict[str, float]:
+    """Resident memory after 50k and after 100k requests of one case (wrk runs until each total is passed)."""
+    sent, marks = 0, {}
+    for target in (50_000, 100_000):
+        while sent < target:
+            output = run(["wrk", "-t2", f"-c{connections}", "-d5s", f"{base_url}{case.path}"])
+            sent += int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+        marks[f"rss_mb_after_{target // 1000}k"] = rss_mb(pid)
+    marks["requests"] = sent
+    return marks
+
+
+def csv_memory(base_url: str, pid: int) -> dict[str, float]:
+    before = rss_mb(pid)
+    started = time.perf_counter()
+    body, _ = fetch(f"{base_url}/v1/commitments.csv")
+    return {
+        "rows": body.count(b"\n") - 1,
+        "megabytes": len(body) / 1e6,
+        "seconds": time.perf_counter() - started,
+        "rss_mb_before": before,
+        "rss_mb_peak": rss_mb(pid, "VmHWM"),
+        "rss_mb_after": rss_mb(pid),
+    }
+
+
+def ratio(numerator: float, denominator: float) -> str:
+    return f"{numerator / denominator:.2f}" if denominator else "-"
+
+
+def print_goals(service: dict[str, Measurement], reference: dict[str, Measurement]) -> list[tuple[str, str, str]]:
+    s, r = service, reference
+    goals = [
+        (
+            "1. priority page: service / reference rps (>= 0.6)",
+            ratio(s["priority"].requests_per_second, r["priority"].requests_per_second),
+            "",
+        ),
+        ("1. priority page: service / reference p99 (<= 1.5)", ratio(s["priority"].p99_ms, r["priority"].p99_ms), ""),
+        (
+            "2. 150k deep / first page, service rps (>= 0.9)",
+            ratio(s["deep"].requests_per_second, s["first"].requests_per_second),
+            "",
+        ),
+        (
+            "4. 304 revalidation / reference full page rps (>= 3)",
+            ratio(s["revalidate"].requests_per_second, r["priority"].requests_per_second),
+            "",
+        ),
+        (
+            "5. commitment by id: service / reference rps (>= 0.6)",
+            ratio(s["commitment"].requests_per_second, r["commitment"].requests_per_second),
+            "",
+        ),
+        (
+            "5. signatory by id: service / reference rps (>= 0.6)",
+            ratio(s["signatory"].requests_per_second, r["signatory"].requests_per_second),
+            "",
+        ),
+        (
+            "6. statistics p50 / (20 x commitment-by-id p50) (<= 1)",
+            ratio(s["statistics"].p50_ms, 20 * s["commitment"].p50_ms),
+            "",
+        ),
+    ]
+    print("\n| goal | ratio |\n|---|---:|")
+    for name, value, _ in goals:
+        print(f"| {name} | {value} |")
+    return goals
 
 
 def main() -> None:
@@ -163,11 +260,11 @@ def main() -> None:
     )
     parser.add_argument("--signatories", type=int, default=20_000)
     parser.add_argument("--commitments", type=int, default=200_000)
-    parser.add_argument("--duration", type=int, default=10, help="seconds per case per round")
+    parser.add_argument("--duration", type=int, default=8, help="seconds per case per round")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--reuse", action="store_true", help="skip seeding; use the database as it is")
+    parser.add_argument("--skip-memory", action="store_true", help="skip the 100k-request and CSV memory runs")
     args = parser.parse_args()
 
     if not shutil.which("wrk"):
@@ -193,43 +290,121 @@ def main() -> None:
             f"in {time.perf_counter() - started:.1f}s"
         )
 
-    priority = asyncio.run(busiest_priority(args.database_url))
-    deep = asyncio.run(cursor_at_depth(args.database_url, 150_000))
-    deep_in_priority = asyncio.run(cursor_at_depth(args.database_url, 10**9, priority))
-    cases = [
-        Case("commitments, first page (20)", "/v1/commitments"),
-        Case("commitments, 150k deep (20)", f"/v1/commitments?cursor={deep}"),
-        Case("commitments by priority, first page (50)", f"/v1/commitments?priority={priority}&limit=50"),
-        Case(
-            "commitments by priority, last page (50)",
-            f"/v1/commitments?priority={priority}&limit=50&cursor={deep_in_priority}",
-        ),
-    ]
-
-    base_url = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen(
-        [str(BIN / "covenant-registry"), "serve", "--port", str(args.port), "--workers", "1"],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    service_url, reference_url = f"http://127.0.0.1:{SERVICE_PORT}", f"http://127.0.0.1:{REFERENCE_PORT}"
+    service = start(
+        [str(BIN / "covenant-registry"), "serve", "--port", str(SERVICE_PORT), "--workers", "1"], env, service_url
     )
     try:
-        wait_until_ready(base_url)
-        rounds: dict[str, list[Measurement]] = {case.name: [] for case in cases}
+        reference = start(
+            [
+                str(BIN / "uvicorn"),
+                "bench.reference:app",
+                "--port",
+                str(REFERENCE_PORT),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            {"REFERENCE_DATABASE_URL": args.database_url},
+            reference_url,
+        )
+    except BaseException:
+        service.terminate()
+        raise
+    try:
+        cases = build_cases(args.database_url, service_url)
+        rounds: dict[tuple[str, str], list[Measurement]] = {}
         for number in range(args.rounds):
             for case in cases:
-                rounds[case.name].append(measure(base_url, case, args.duration, args.connections))
+                # The two servers are measured back to back, so drift in the machine touches both alike.
+                rounds.setdefault(("service", case.name), []).append(
+                    measure(service_url, case, args.duration, args.connections, case.header)
+                )
+                if case.reference_path:
+                    reference_case = Case(case.name, case.reference_path)
+                    rounds.setdefault(("reference", case.name), []).append(
+                        measure(reference_url, reference_case, args.duration, args.connections)
+                    )
             print(f"round {number + 1}/{args.rounds} done", flush=True)
+        medians = {key: median_of(values) for key, values in rounds.items()}
+        service_medians = {name: m for (side, name), m in medians.items() if side == "service"}
+        reference_medians = {name: m for (side, name), m in medians.items() if side == "reference"}
+        print_cases(cases, service_medians, reference_medians)
+        goals = print_goals(service_medians, reference_medians)
+        memory: dict[str, object] = {}
+        if not args.skip_memory:
+            memory["requests"] = memory_over_requests(service_url, service.pid, cases[1], args.connections)
+            memory["csv"] = csv_memory(service_url, service.pid)
+            print(f"\nmemory: {json.dumps(memory)}")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (service, reference):
+            process.terminate()
+            process.wait(timeout=30)
 
-    results = [median_of(rounds[case.name]) for case in cases]
-    print_table(results)
-    output = ROOT / "bench" / "results" / f"read-path-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    output = ROOT / "bench" / "results" / f"read-path-{args.commitments}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps({"args": vars(args), "results": [asdict(r) for r in results]}, indent=2))
+    output.write_text(
+        json.dumps(
+            {
+                "args": vars(args),
+                "service": {k: asdict(v) for k, v in service_medians.items()},
+                "reference": {k: asdict(v) for k, v in reference_medians.items()},
+                "goals": goals,
+                "memory": memory,
+            },
+            indent=2,
+        )
+    )
     print(f"\nwritten to {output.relative_to(ROOT)}")
+
+
+def build_cases(database_url: str, service_url: str) -> list[Case]:
+    priority = asyncio.run(busiest_priority(database_url))
+    deep_id = asyncio.run(id_at_depth(database_url, 150_000))
+    first_commitment = asyncio.run(id_at_depth(database_url, 1_000))
+    signatory = asyncio.run(busiest_signatory(database_url))
+    covenant = asyncio.run(busiest_covenant(database_url))
+    priority_page = f"/v1/commitments?priority={priority}&limit=50"
+    _, headers = fetch(service_url + priority_page)
+    return [
+        Case("first", "/v1/commitments?limit=50", "/v1/commitments?limit=50"),
+        Case("priority", priority_page, priority_page),
+        Case(
+            "deep",
+            f"/v1/commitments?limit=50&cursor={encode_cursor([deep_id])}",
+            f"/v1/commitments?limit=50&cursor={deep_id}",
+        ),
+        Case("revalidate", priority_page, None, f"If-None-Match: {headers['etag']}"),
+        Case("commitment", f"/v1/commitments/{first_commitment}", f"/v1/commitments/{first_commitment}"),
+        Case("signatory", f"/v1/signatories/{signatory}", f"/v1/signatories/{signatory}"),
+        Case("statistics", f"/v1/covenants/{covenant}/statistics"),
+    ]
+
+
+CASE_TITLES = {
+    "first": "commitments, first page (50)",
+    "priority": "commitments by priority, first page (50)",
+    "deep": "commitments, 150k deep by cursor (50)",
+    "revalidate": "priority page, If-None-Match current (304)",
+    "commitment": "commitment by id",
+    "signatory": "signatory by id",
+    "statistics": "covenant statistics",
+}
+
+
+def print_cases(cases: list[Case], service: dict[str, Measurement], reference: dict[str, Measurement]) -> None:
+    print(
+        "\n| case | service rps | p50 ms | p99 ms | reference rps | p50 ms | p99 ms | rps ratio |"
+        "\n|---|---:|---:|---:|---:|---:|---:|---:|"
+    )
+    for case in cases:
+        m, r = service[case.name], reference.get(case.name)
+        ref = f"{r.requests_per_second:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f}" if r else "- | - | -"
+        rps_ratio = ratio(m.requests_per_second, r.requests_per_second) if r else "-"
+        print(
+            f"| {CASE_TITLES[case.name]} | {m.requests_per_second:,.0f} | {m.p50_ms:.2f} | {m.p99_ms:.2f} | {ref} | "
+            f"{rps_ratio} |"
+        )
 
 
 if __name__ == "__main__":
