@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 
 async def read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
-    async with request.app.state.engine.connect() as connection:
+    async with request.app.state.read_engine.connect() as connection:
         yield connection
 
 
