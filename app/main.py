@@ -65,7 +65,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(keys.router)
 
-    app.add_middleware(RevalidationMiddleware, cache_control=f"public, max-age={settings.public_cache_max_age}")
+    app.add_middleware(
+        RevalidationMiddleware,
+        cache_control=f"public, max-age={settings.public_cache_max_age}",
+        cache_bytes=settings.public_response_cache_mb * 1024 * 1024,
+    )
     # Any web page may read the public API; writes are not offered to browsers.
     app.add_middleware(
         CORSMiddleware,

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.api.revalidation import compose_etag, tag_parts
+from app.api.revalidation import compose_etag, content_matches
 from app.errors import PreconditionFailed, PreconditionRequired
 from app.serialization import dump_json
 
@@ -33,8 +33,7 @@ def etag_matches(header: str | None, etag: str) -> bool:
     older data version still matches if the content it was made for has not changed."""
     if not header:
         return False
-    current = tag_parts(etag)[-1]
-    return any(candidate.strip() == "*" or tag_parts(candidate)[-1] == current for candidate in header.split(","))
+    return content_matches(header, etag)
 
 
 def public_cache_control(request: Request) -> str:

@@ -1,16 +1,25 @@
-"""Answering public revalidations without running their query.
+"""Answering public reads from what this worker already knows, when nothing has been written since.
 
-A public ETag reads `"<data version>.<request hash>.<content hash>"` (see app/services/data_version.py for why
-the version makes this safe). A GET without a key whose If-None-Match names the current data version and the
-same request gets a 304 here, before routing, validation or any query: the copy it holds cannot have changed,
-because nothing has been written since it was made. Anything else goes on to the route, where `public_json`
-still answers 304 when the content hash matches.
+A public ETag reads `"<data version>.<request hash>.<content hash>"` (app/services/data_version.py explains why
+the version makes this safe). For a GET without a key, before routing, validation or any query:
+
+- If-None-Match naming the current data version and this request: 304. The copy the client holds cannot have
+  changed, because nothing has been written since it was made.
+- A response this worker built for the same request (path, query and Accept) at the current data version:
+  sent again from memory. It was made after that version was read, and no write has happened since.
+
+Everything else goes on to the route, where `public_json` still answers 304 when the content hash matches,
+and a public answer it builds is remembered for next time. The memory is bounded (`PUBLIC_RESPONSE_CACHE_MB`,
+least recently used out first, 0 turns it off) and holds only public, keyless answers; the database stays the
+one source of truth, and every worker sees a change within the version clock's one second.
 """
 
 import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
 
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.services.data_version import VersionClock
 
@@ -29,10 +38,49 @@ def tag_parts(candidate: str) -> list[str]:
     return candidate.strip().removeprefix("W/").strip('"').split(".")
 
 
+@dataclass(frozen=True)
+class Remembered:
+    version: int
+    etag: str
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(name) + len(value) for name, value in self.headers) + 200
+
+
+class ResponseCache:
+    """Public answers by request, each tagged with the data version it was made at; bounded in bytes."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.used = 0
+        self.entries: OrderedDict[bytes, Remembered] = OrderedDict()
+
+    def get(self, key: bytes, version: int) -> Remembered | None:
+        entry = self.entries.get(key)
+        if entry is None or entry.version != version:
+            return None
+        self.entries.move_to_end(key)
+        return entry
+
+    def put(self, key: bytes, entry: Remembered) -> None:
+        if entry.size > self.max_bytes // 16:
+            return  # one answer may not crowd out the rest
+        old = self.entries.pop(key, None)
+        self.used += entry.size - (old.size if old else 0)
+        self.entries[key] = entry
+        while self.used > self.max_bytes:
+            _, evicted = self.entries.popitem(last=False)
+            self.used -= evicted.size
+
+
 class RevalidationMiddleware:
-    def __init__(self, app: ASGIApp, *, cache_control: str) -> None:
+    def __init__(self, app: ASGIApp, *, cache_control: str, cache_bytes: int) -> None:
         self.app = app
-        self.cache_control = cache_control
+        self.cache_control = cache_control.encode()
+        self.cache = ResponseCache(cache_bytes) if cache_bytes > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -40,7 +88,7 @@ class RevalidationMiddleware:
             return
         headers = Headers(scope=scope)
         if "authorization" in headers:
-            # A key can see a private view of the same URL; its answers are never revalidated here.
+            # A key can see a private view of the same URL; its answers are never served from here.
             await self.app(scope, receive, send)
             return
         clock: VersionClock = scope["app"].state.version_clock
@@ -51,20 +99,53 @@ class RevalidationMiddleware:
         # Read before the route runs its query, so the ETag never claims a newer version than its content.
         scope.setdefault("state", {})["data_version"] = version
         current = self._current_tag(headers.get("if-none-match"), version, scope)
-        if current is None:
+        if current is not None:
+            await self._not_modified(send, current)
+            return
+        if self.cache is None or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 304,
-                "headers": [
-                    (b"etag", current.encode()),
-                    (b"cache-control", self.cache_control.encode()),
-                    (b"vary", b"Authorization"),
-                ],
-            }
-        )
+        key = scope["path"].encode() + b"?" + scope.get("query_string", b"") + b"|" + headers.get("accept", "").encode()
+        remembered = self.cache.get(key, version)
+        if remembered is None:
+            await self.app(scope, receive, self._remembering(send, key, version))
+            return
+        if_none_match = headers.get("if-none-match")
+        if if_none_match and content_matches(if_none_match, remembered.etag):
+            await self._not_modified(send, remembered.etag)
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": remembered.headers})
+        await send({"type": "http.response.body", "body": remembered.body})
+
+    def _remembering(self, send: Send, key: bytes, version: int) -> Send:
+        """Pass the answer on, and keep it if it is a complete, public, versioned 200."""
+        start: dict[str, Message] = {}
+        chunks: list[bytes] = []
+
+        async def send_and_remember(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                # A copy taken before the outer middleware add their own headers (request id, CORS) in place.
+                start["message"] = {**message, "headers": list(message["headers"])}
+            await send(message)
+            if message["type"] == "http.response.start":
+                return
+            if message["type"] != "http.response.body" or "message" not in start:
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            response = start.pop("message")
+            found = Headers(raw=response["headers"])
+            etag = found.get("etag", "")
+            public = found.get("cache-control", "").startswith("public")
+            if response["status"] == 200 and public and etag.startswith(f'"{version}.'):
+                self.cache.put(key, Remembered(version, etag, response["headers"], b"".join(chunks)))  # type: ignore[union-attr]
+
+        return send_and_remember
+
+    async def _not_modified(self, send: Send, etag: str) -> None:
+        headers = [(b"etag", etag.encode()), (b"cache-control", self.cache_control), (b"vary", b"Authorization")]
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
 
     @staticmethod
@@ -78,3 +159,10 @@ class RevalidationMiddleware:
             if len(parts) == 3 and (parts[0], parts[1]) == wanted:
                 return f'"{".".join(parts)}"'
         return None
+
+
+def content_matches(if_none_match: str, etag: str) -> bool:
+    current = tag_parts(etag)[-1]
+    return any(
+        candidate.strip() == "*" or tag_parts(candidate)[-1] == current for candidate in if_none_match.split(",")
+    )
