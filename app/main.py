@@ -4,6 +4,7 @@
 lives in the database, so any number of workers on any number of hosts can serve the same registry.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Reads run one statement each (or a few, each its own snapshot under READ COMMITTED anyway): without a
         # transaction they skip a BEGIN and a ROLLBACK round trip per request. Same pool as the writers.
         app.state.read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        app.state.read_gate = asyncio.Semaphore(settings.db_pool_size)
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.version_clock = VersionClock(app.state.read_engine, settings.data_version_ttl)
         try:

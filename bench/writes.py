@@ -109,8 +109,8 @@ async def measure_write_flows(
     async def worker(http: httpx.AsyncClient) -> None:
         nonlocal flows, requests
         while time.perf_counter() < deadline and queue:
-            requests += await one_flow(http, queue.pop(), slug, area, priority, latencies)
-            flows += 1
+            sent = await one_flow(http, queue.pop(), slug, area, priority, latencies)
+            requests, flows = requests + sent, flows + 1
 
     started = time.perf_counter()
     limits = httpx.Limits(max_connections=concurrency)
