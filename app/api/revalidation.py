@@ -16,7 +16,7 @@ one source of truth, and every worker sees a change within the version clock's o
 
 import hashlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -50,6 +50,16 @@ class Remembered:
         return len(self.body) + sum(len(name) + len(value) for name, value in self.headers) + 200
 
 
+@dataclass
+class _Keeping:
+    """An answer being gathered to remember."""
+
+    etag: str
+    headers: list[tuple[bytes, bytes]]
+    chunks: list[bytes] = field(default_factory=list)
+    size: int = 0
+
+
 class ResponseCache:
     """Public answers by request, each tagged with the data version it was made at; bounded in bytes."""
 
@@ -65,9 +75,13 @@ class ResponseCache:
         self.entries.move_to_end(key)
         return entry
 
+    @property
+    def largest_entry(self) -> int:
+        return self.max_bytes // 16  # one answer may not crowd out the rest
+
     def put(self, key: bytes, entry: Remembered) -> None:
-        if entry.size > self.max_bytes // 16:
-            return  # one answer may not crowd out the rest
+        if entry.size > self.largest_entry:
+            return
         old = self.entries.pop(key, None)
         self.used += entry.size - (old.size if old else 0)
         self.entries[key] = entry
@@ -118,28 +132,29 @@ class RevalidationMiddleware:
         await send({"type": "http.response.body", "body": remembered.body})
 
     def _remembering(self, send: Send, key: bytes, version: int) -> Send:
-        """Pass the answer on, and keep it if it is a complete, public, versioned 200."""
-        start: dict[str, Message] = {}
-        chunks: list[bytes] = []
+        """Pass the answer on, and keep it if it is a public, versioned 200 small enough to keep. Whether to
+        keep it is decided on its first message, so a streamed download is never gathered in memory."""
+        cache = self.cache
+        assert cache is not None
+        keeping: list[_Keeping] = []
 
         async def send_and_remember(message: Message) -> None:
             if message["type"] == "http.response.start":
-                # A copy taken before the outer middleware add their own headers (request id, CORS) in place.
-                start["message"] = {**message, "headers": list(message["headers"])}
+                found = Headers(raw=message["headers"])
+                etag = found.get("etag", "")
+                public = found.get("cache-control", "").startswith("public")
+                if message["status"] == 200 and public and etag.startswith(f'"{version}.'):
+                    # A copy taken before the outer middleware add their own headers (request id, CORS) in place.
+                    keeping.append(_Keeping(etag, list(message["headers"])))
+            elif message["type"] == "http.response.body" and keeping:
+                answer = keeping[0]
+                answer.chunks.append(message.get("body", b""))
+                answer.size += len(answer.chunks[-1])
+                if answer.size > cache.largest_entry:
+                    keeping.clear()
+                elif not message.get("more_body", False):
+                    cache.put(key, Remembered(version, answer.etag, answer.headers, b"".join(answer.chunks)))
             await send(message)
-            if message["type"] == "http.response.start":
-                return
-            if message["type"] != "http.response.body" or "message" not in start:
-                return
-            chunks.append(message.get("body", b""))
-            if message.get("more_body", False):
-                return
-            response = start.pop("message")
-            found = Headers(raw=response["headers"])
-            etag = found.get("etag", "")
-            public = found.get("cache-control", "").startswith("public")
-            if response["status"] == 200 and public and etag.startswith(f'"{version}.'):
-                self.cache.put(key, Remembered(version, etag, response["headers"], b"".join(chunks)))  # type: ignore[union-attr]
 
         return send_and_remember
 
