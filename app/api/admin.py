@@ -5,12 +5,13 @@ organisations, review and approve pledges, read the audit trail. The registry op
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from app.api import examples
 from app.api.auth import OfficerReader, OfficerWriter, OperatorWriter
+from app.api.deps import CovenantReference, IfMatch, RecordId
 from app.api.http import expected_version, private_json, record_etag
 from app.api.organisation import render_pledge, render_signatory
 from app.api.problems import problem_docs
@@ -43,12 +44,6 @@ from app.services.public_read import authority_out
 
 router = APIRouter(prefix="/v1")
 
-RecordId = Annotated[str, Path(max_length=40, pattern=ID_CHARS, description="The record's id.")]
-CovenantReference = Annotated[str, Path(max_length=100, pattern=ID_CHARS, description="The covenant's id or slug.")]
-IfMatch = Annotated[
-    str | None,
-    Header(alias="If-Match", max_length=200, description="The record's ETag from your last read of it (required)."),
-]
 OFFICER_POST_ERRORS = (401, 403, 404, 409, 422)
 
 

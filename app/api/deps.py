@@ -1,10 +1,21 @@
-"""Dependencies shared by the routers."""
+"""Dependencies and parameter types shared by the routers."""
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Path, Request
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from app.schemas.types import ID_CHARS
+
+RecordId = Annotated[str, Path(max_length=40, pattern=ID_CHARS, description="The record's id.")]
+CovenantReference = Annotated[str, Path(max_length=100, pattern=ID_CHARS, description="The covenant's id or slug.")]
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", max_length=200, description="The record's ETag from your last read of it (required)."),
+]
+# Detail reads answer anyone; a key (optional) may unlock the private view of the caller's own records.
+OPTIONAL_KEY: dict[str, Any] = {"x-key-optional": True}
 
 
 async def read_connection(request: Request) -> AsyncIterator[AsyncConnection]:

@@ -7,26 +7,23 @@ exact numbers instead of suppressing counts from 1 to 4.
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from starlette.responses import Response
 
 from app.api.auth import OptionalCaller
-from app.api.deps import ReadConnection
+from app.api.deps import OPTIONAL_KEY, CovenantReference, ReadConnection
 from app.api.http import private_json, public_cache_control, public_json
-from app.api.problems import problem_docs
+from app.api.problems import problem_docs, read_docs
 from app.errors import NotFound
 from app.reports.annual_html import render_annual_report
 from app.schemas.public import CommitmentFilters, SignatoryFilters
 from app.schemas.reports import AnnualReport, CovenantStatistics
-from app.schemas.types import ID_CHARS
 from app.services import annual_report, open_data, public_read, statistics
 from app.services.access import Principal
 
 router = APIRouter(prefix="/v1")
 
-CovenantReference = Annotated[str, Path(max_length=100, pattern=ID_CHARS, description="The covenant's id or slug.")]
-OPTIONAL_KEY: dict[str, Any] = {"x-key-optional": True}
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 
@@ -60,7 +57,7 @@ def _answer(request: Request, document: Any, exact: bool) -> Response:
     response_model=CovenantStatistics,
     tags=["Statistics"],
     summary="Get a covenant's statistics",
-    responses={304: {"description": "Not modified."}, **problem_docs(401, 404, 422)},
+    responses=read_docs(401, 404, 422),
     openapi_extra=OPTIONAL_KEY,
 )
 async def get_covenant_statistics(
@@ -91,8 +88,7 @@ def _wants_html(request: Request, format_: str | None) -> bool:
     summary="Get a covenant's annual report",
     responses={
         200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "JSON, or HTML for browsers."},
-        304: {"description": "Not modified."},
-        **problem_docs(401, 404, 422),
+        **read_docs(401, 404, 422),
     },
     openapi_extra=OPTIONAL_KEY,
 )

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from app import __version__
 from app.api.http import private_json, public_json
-from app.api.problems import problem_docs
+from app.api.problems import problem_docs, read_docs
 from app.errors import PROBLEM_TYPES, NotFound
 from app.migrate import current_revisions
 from app.schemas.common import Health, ServiceInfo
@@ -26,7 +26,7 @@ SERVICE_NAME = "Care-leavers covenant registry"
     response_model=ServiceInfo,
     tags=["Service"],
     summary="Describe the service",
-    responses={304: {"description": "Not modified."}, **problem_docs()},
+    responses=read_docs(),
 )
 async def get_service_info(request: Request) -> Response:
     """Name, version and where the OpenAPI contract lives."""

@@ -7,12 +7,13 @@ touches only that organisation's records: another organisation's private records
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from app.api import examples
 from app.api.auth import AnyReader, AnyWriter, OrganisationWriter
+from app.api.deps import IfMatch, RecordId
 from app.api.http import expected_version, private_json, record_etag
 from app.api.keys import issued_key_document
 from app.api.problems import problem_docs
@@ -20,7 +21,6 @@ from app.api.transactions import ChangeTransaction, PostTransaction, Rendered
 from app.enums import PledgeStatus
 from app.models import Commitment, Pledge, ProgressReport, Signatory
 from app.schemas.public import PageParams
-from app.schemas.types import ID_CHARS
 from app.schemas.writes import (
     CommitmentCreate,
     CommitmentPrivate,
@@ -43,11 +43,6 @@ from app.services import commitments, delivery, keys, pledges, private_read, rat
 
 router = APIRouter(prefix="/v1")
 
-RecordId = Annotated[str, Path(max_length=40, pattern=ID_CHARS, description="The record's id.")]
-IfMatch = Annotated[
-    str | None,
-    Header(alias="If-Match", max_length=200, description="The record's ETag from your last read of it (required)."),
-]
 WRITE_ERRORS = (401, 403, 404, 409, 412, 422, 428)
 
 

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import compile_path
 
+from app.api.examples import json_example
 from app.api.http import NO_STORE, dump_json
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPES, STATUS_TO_SLUG, DomainError, problem_type_uri
 from app.schemas.common import ConflictProblem, Problem, ValidationProblem
@@ -151,6 +152,19 @@ ERROR_DESCRIPTIONS = {
 
 
 SPECIFIC_PROBLEMS: dict[int, type[Problem]] = {409: ConflictProblem, 422: ValidationProblem}
+
+
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the copy named by `If-None-Match` is still current."}
+}
+
+
+def read_docs(*statuses: int, example: Any = None) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a public read: its 304, its problems, and an example of its answer if given."""
+    documented = {**NOT_MODIFIED, **problem_docs(*statuses)}
+    if example is not None:
+        documented[200] = json_example(example)
+    return documented
 
 
 def problem_docs(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -7,15 +7,15 @@ through `public_json`, which adds the ETag, the 304 and the cache headers.
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from app.api import examples
 from app.api.auth import OptionalCaller
-from app.api.deps import ReadConnection
+from app.api.deps import OPTIONAL_KEY, CovenantReference, ReadConnection, RecordId
 from app.api.http import private_json, public_json, public_page, record_etag
-from app.api.problems import problem_docs
+from app.api.problems import read_docs
 from app.errors import NotFound
 from app.schemas.public import (
     AuthorityFilters,
@@ -35,30 +35,10 @@ from app.schemas.public import (
     SignatoryFilters,
     SignatoryPage,
 )
-from app.schemas.types import ID_CHARS
 from app.schemas.writes import CommitmentPrivate, PledgePrivate, SignatoryPrivate
 from app.services import commitments, pledges, public_read, signatories
 
 router = APIRouter(prefix="/v1")
-
-NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
-    304: {"description": "Not modified: the copy named by `If-None-Match` is still current."}
-}
-
-
-def read_docs(*statuses: int, example: Any = None) -> dict[int | str, dict[str, Any]]:
-    documented = {**NOT_MODIFIED, **problem_docs(*statuses)}
-    if example is not None:
-        documented[200] = examples.json_example(example)
-    return documented
-
-
-# Detail reads answer anyone; a key (optional) may unlock the private view of the caller's own records.
-OPTIONAL_KEY: dict[str, Any] = {"x-key-optional": True}
-
-RecordId = Annotated[str, Path(max_length=40, pattern=ID_CHARS, description="The record's id.")]
-CovenantReference = Annotated[str, Path(max_length=100, pattern=ID_CHARS, description="The covenant's id or slug.")]
-
 
 # ---------------------------------------------------------------- authorities
 
