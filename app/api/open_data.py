@@ -27,19 +27,6 @@ router = APIRouter(prefix="/v1")
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 
-async def _covenant(conn: Any, reference: str) -> Any:
-    row = (
-        await conn.execute(
-            public_read.covenant_select().where(
-                public_read.covenant.c.id == public_read.covenant_id_matching(reference)
-            )
-        )
-    ).first()
-    if row is None:
-        raise NotFound(f"No covenant {reference}.")
-    return row
-
-
 def _sees_exact(caller: Principal | None, covenant_row: Any) -> bool:
     if caller is None:
         return False
@@ -66,7 +53,7 @@ async def get_covenant_statistics(
     """Organisations by sector and size, published pledges, offers by priority and type, priorities with no
     active offer, and delivery per financial year. Counts from 1 to 4 show as "<5" except to the covenant's
     officers."""
-    row = await _covenant(conn, covenant)
+    row = await public_read.public_covenant_row(conn, covenant)
     exact = _sees_exact(caller, row)
     figures = await statistics.covenant_statistics(conn, row.id)
     shown = figures if exact else statistics.for_public(figures)
@@ -105,7 +92,7 @@ async def get_annual_report(
 ) -> Response:
     """The covenant's year for cabinet: offers by priority, delivery against places, new signatories, gaps,
     and "you said, we did". As JSON, or as a printable A4 page with charts drawn on the server."""
-    row = await _covenant(conn, covenant)
+    row = await public_read.public_covenant_row(conn, covenant)
     if date(year, 4, 1) > date.today():
         # A well-formed year with no report yet: nothing is there, as for any record not yet created.
         raise NotFound(f"There is no report for {year}/{(year + 1) % 100:02d}: that year has not started yet.")

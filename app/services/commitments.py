@@ -20,7 +20,7 @@ from app.services.lifecycle import (
     PLEDGE_EDITABLE,
     check_commitment_status_change,
 )
-from app.services.pledges import own_pledge, require_editable, scope_of
+from app.services.pledges import covenant_of, own_pledge, require_editable, scope_of
 from app.services.public_read import commitment, commitment_columns_select, commitment_out
 
 CONTENT_FIELDS = (
@@ -95,9 +95,7 @@ async def _set_areas(session: AsyncSession, commitment_id: str, areas: list[str]
 async def _pledge_and_covenant(session: AsyncSession, pledge_id: str) -> tuple[Pledge, Covenant]:
     pledge = await session.get(Pledge, pledge_id)
     assert pledge is not None
-    covenant = await session.get(Covenant, pledge.covenant_id)
-    assert covenant is not None
-    return pledge, covenant
+    return pledge, await covenant_of(session, pledge)
 
 
 def _touch(pledge: Pledge) -> None:
@@ -108,8 +106,7 @@ def _touch(pledge: Pledge) -> None:
 async def add(session: AsyncSession, principal: Principal, pledge_id: str, body: CommitmentCreate) -> Commitment:
     pledge = await own_pledge(session, principal, pledge_id)
     require_editable(pledge, "add commitments to")
-    covenant = await session.get(Covenant, pledge.covenant_id)
-    assert covenant is not None
+    covenant = await covenant_of(session, pledge)
     _check_dates(body.starts_on, body.ends_on, body.apply_by)
     row = Commitment(
         id=new_id("commitment"),

@@ -20,7 +20,7 @@ from app.services import audit
 from app.services.access import Principal
 from app.services.commitments import own_commitment
 from app.services.concurrency import check_version
-from app.services.pledges import scope_of
+from app.services.pledges import covenant_of, scope_of
 
 RETURN_WINDOW = timedelta(days=90)
 # Returns are filed for offers that are or were public; a draft has delivered nothing yet.
@@ -85,11 +85,7 @@ async def file_report(
 
 
 async def _scope(session: AsyncSession, pledge: Pledge) -> audit.Scope:
-    from app.models import Covenant
-
-    covenant = await session.get(Covenant, pledge.covenant_id)
-    assert covenant is not None
-    return scope_of(pledge, covenant)
+    return scope_of(pledge, await covenant_of(session, pledge))
 
 
 async def correct_report(

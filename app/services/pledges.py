@@ -29,7 +29,7 @@ def scope_of(pledge: Pledge, covenant: Covenant) -> audit.Scope:
     return audit.Scope(authority_id=covenant.authority_id, covenant_id=covenant.id, signatory_id=pledge.signatory_id)
 
 
-async def _covenant_of(session: AsyncSession, pledge: Pledge) -> Covenant:
+async def covenant_of(session: AsyncSession, pledge: Pledge) -> Covenant:
     covenant = await session.get(Covenant, pledge.covenant_id)
     assert covenant is not None  # a foreign key guarantees it
     return covenant
@@ -61,7 +61,7 @@ async def officers_pledge(session: AsyncSession, principal: Principal, pledge_id
         if pledge.status != PledgeStatus.PUBLISHED:
             raise NotFound(f"No pledge {pledge_id}.") from None
         raise
-    return pledge, await _covenant_of(session, pledge)
+    return pledge, await covenant_of(session, pledge)
 
 
 async def create(session: AsyncSession, principal: Principal, body: PledgeCreate) -> Pledge:
@@ -118,7 +118,7 @@ async def update(
         "pledge.update",
         pledge,
         before=before,
-        scope=scope_of(pledge, await _covenant_of(session, pledge)),
+        scope=scope_of(pledge, await covenant_of(session, pledge)),
     )
     return pledge
 
@@ -163,7 +163,7 @@ async def submit(session: AsyncSession, principal: Principal, pledge_id: str) ->
     if await count_commitments(session, pledge.id, public_only=True) == 0:
         raise Conflict("Add at least one active commitment before submitting the pledge.")
     return await _transition(
-        session, principal, pledge, await _covenant_of(session, pledge), "submit", submitted_at=utcnow()
+        session, principal, pledge, await covenant_of(session, pledge), "submit", submitted_at=utcnow()
     )
 
 
@@ -197,7 +197,7 @@ async def withdraw(session: AsyncSession, principal: Principal, pledge_id: str, 
     """Either side may withdraw a published pledge: its organisation, or an officer of the covenant."""
     if principal.is_organisation:
         pledge = await own_pledge(session, principal, pledge_id)
-        covenant = await _covenant_of(session, pledge)
+        covenant = await covenant_of(session, pledge)
     else:
         pledge, covenant = await officers_pledge(session, principal, pledge_id)
     return await _transition(
@@ -208,7 +208,7 @@ async def withdraw(session: AsyncSession, principal: Principal, pledge_id: str, 
 async def private_document(session: AsyncSession, pledge: Pledge) -> dict[str, Any]:
     from app.services.commitments import private_documents_of_pledge
 
-    covenant = await _covenant_of(session, pledge)
+    covenant = await covenant_of(session, pledge)
     signatory = await session.get(Signatory, pledge.signatory_id)
     assert signatory is not None
     return {

@@ -198,7 +198,7 @@ async def list_covenants(conn: AsyncConnection, filters: CovenantFilters) -> Pag
     return Page([covenant_out(row) for row in shown], next_cursor)
 
 
-async def _public_covenant_row(conn: AsyncConnection, reference: str) -> Row[Any]:
+async def public_covenant_row(conn: AsyncConnection, reference: str) -> Row[Any]:
     row = (await conn.execute(covenant_select().where(covenant.c.id == covenant_id_matching(reference)))).first()
     if row is None:
         raise NotFound(f"No covenant {reference}.")
@@ -222,12 +222,12 @@ async def _priorities_of(conn: AsyncConnection, covenant_id: str) -> list[dict[s
 
 
 async def get_covenant(conn: AsyncConnection, reference: str) -> dict[str, Any]:
-    row = await _public_covenant_row(conn, reference)
+    row = await public_covenant_row(conn, reference)
     return covenant_out(row) | {"priorities": await _priorities_of(conn, row.id)}
 
 
 async def list_priorities(conn: AsyncConnection, reference: str) -> Page:
-    row = await _public_covenant_row(conn, reference)
+    row = await public_covenant_row(conn, reference)
     return Page(await _priorities_of(conn, row.id), None)
 
 

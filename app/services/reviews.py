@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.enums import PledgeStatus
-from app.models import Covenant, Pledge, Signatory
+from app.models import Pledge, Signatory
 from app.services import pledges
 from app.services.access import Principal
 
@@ -53,8 +53,6 @@ async def lapse_overdue(
         statement = statement.where(Pledge.covenant_id == covenant_id)
     lapsed = []
     for pledge in (await session.execute(statement.order_by(Pledge.id))).scalars().all():
-        covenant = await session.get(Covenant, pledge.covenant_id)
-        assert covenant is not None
-        await pledges.lapse(session, principal, pledge, covenant)
+        await pledges.lapse(session, principal, pledge, await pledges.covenant_of(session, pledge))
         lapsed.append(pledge.id)
     return lapsed
