@@ -24,10 +24,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.services.data_version import VersionClock
 
 
+def request_target(scope: Scope) -> bytes:
+    return scope["path"].encode() + b"?" + scope.get("query_string", b"")
+
+
 def request_hash(scope: Scope) -> str:
     """The request a public answer was made for: path and query (an ETag is only good for its own URL)."""
-    key = scope["path"].encode() + b"?" + scope.get("query_string", b"")
-    return hashlib.blake2b(key, digest_size=8).hexdigest()
+    return hashlib.blake2b(request_target(scope), digest_size=8).hexdigest()
 
 
 def compose_etag(version: int, scope: Scope, content_hash: str) -> str:
@@ -119,7 +122,7 @@ class RevalidationMiddleware:
         if self.cache is None or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        key = scope["path"].encode() + b"?" + scope.get("query_string", b"") + b"|" + headers.get("accept", "").encode()
+        key = request_target(scope) + b"|" + headers.get("accept", "").encode()
         remembered = self.cache.get(key, version)
         if remembered is None:
             await self.app(scope, receive, self._remembering(send, key, version))

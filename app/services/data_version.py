@@ -16,19 +16,20 @@ seen by every worker on every host within that time plus one request, with one t
 
 import time
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from app.db import BUMP_DATA_VERSION
 from app.models import DataVersion
 
 data_version = DataVersion.__table__
-BUMP = update(data_version).where(data_version.c.id == 1).values(version=data_version.c.version + 1)
 READ = select(data_version.c.version).where(data_version.c.id == 1)
 
 
 async def bump(conn: AsyncConnection) -> None:
-    await conn.execute(BUMP)
+    """For Core-only writes, which the session hook in app/db.py does not see."""
+    await conn.execute(BUMP_DATA_VERSION)
 
 
 class VersionClock:
@@ -50,7 +51,7 @@ class VersionClock:
                     found = (await conn.execute(READ)).scalar()
             except (SQLAlchemyError, OSError):
                 return None
-            # Never step back: a tag must not claim a version older than one this worker already served.
+            # Two reads can overlap and finish out of order; the version only grows, so keep the larger.
             self.version = max(self.version, found or 0)
             self.read_at = now
         return self.version
