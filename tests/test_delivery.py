@@ -47,6 +47,20 @@ async def test_a_valid_return_is_filed_and_officers_read_it(client, offer):
     assert listed.json()["items"][0]["starts"] == 3  # officers see exact numbers
 
 
+async def test_officers_page_through_returns_and_filter_by_period(client, offer):
+    spring = (await file(client, offer, report(period_start="2025-04-01", period_end="2025-06-30"))).json()
+    autumn = (await file(client, offer, report(period_start="2025-09-01", period_end="2025-09-30"))).json()
+    path, officer = f"/v1/covenants/{offer['council'].slug}/progress-reports", bearer(offer["council"].officer_key)
+    first = (await client.get(path, params={"limit": 1}, headers=officer)).json()
+    second = (await client.get(path, params={"limit": 1, "cursor": first["next_cursor"]}, headers=officer)).json()
+    assert [first["items"][0]["id"], second["items"][0]["id"]] == [spring["id"], autumn["id"]]
+    assert second["next_cursor"] is None
+    later = (await client.get(path, params={"period_from": "2025-07-01"}, headers=officer)).json()
+    assert [item["id"] for item in later["items"]] == [autumn["id"]]
+    earlier = (await client.get(path, params={"period_to": "2025-07-01"}, headers=officer)).json()
+    assert [item["id"] for item in earlier["items"]] == [spring["id"]]
+
+
 @pytest.mark.parametrize(
     "overrides, pointer",
     [

@@ -17,7 +17,7 @@ from app.api.organisation import render_pledge, render_signatory
 from app.api.problems import problem_docs
 from app.api.transactions import ChangeTransaction, PostTransaction, Rendered
 from app.enums import PledgeStatus, SignatoryStatus
-from app.models import Authority, Commitment, Covenant, Priority, ProgressReport
+from app.models import Authority, Covenant, Priority
 from app.schemas.public import AuthorityPublic, CovenantDetail, PageParams, PriorityPublic
 from app.schemas.types import ID_CHARS, RECORD_ID, SINGLE_LINE
 from app.schemas.writes import (
@@ -39,7 +39,6 @@ from app.schemas.writes import (
     SignatoryPrivatePage,
 )
 from app.services import covenants, delivery, pledges, private_read, reviews, signatories
-from app.services.pagination import Keyset
 from app.services.public_read import authority_out
 
 router = APIRouter(prefix="/v1")
@@ -380,12 +379,7 @@ async def list_covenant_progress_reports(
     """Every delivery return of your covenant, with exact numbers, in filing order."""
     async with request.app.state.sessionmaker() as session:
         found = await covenants.officers_covenant(session, caller, covenant)
-        statement = delivery.report_select().where(Commitment.covenant_id == found.id)
-        if period_from is not None:
-            statement = statement.where(ProgressReport.period_start >= period_from)
-        if period_to is not None:
-            statement = statement.where(ProgressReport.period_start <= period_to)
-        keyset = Keyset((ProgressReport.__table__.c.id,))
-        rows = (await session.execute(keyset.apply(statement, page.cursor, page.limit))).all()
-        shown, next_cursor = keyset.page(rows, page.limit, lambda row: (row.ProgressReport.id,))
-    return private_json({"items": [delivery.report_document(row) for row in shown], "next_cursor": next_cursor})
+        reports = await delivery.covenant_reports(
+            session, found.id, period_from=period_from, period_to=period_to, cursor=page.cursor, limit=page.limit
+        )
+    return private_json(reports.as_document())

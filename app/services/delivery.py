@@ -20,7 +20,9 @@ from app.services import audit
 from app.services.access import Principal
 from app.services.commitments import own_commitment
 from app.services.concurrency import check_version
+from app.services.pagination import Keyset
 from app.services.pledges import covenant_of, scope_of
+from app.services.public_read import Page
 
 RETURN_WINDOW = timedelta(days=90)
 # Returns are filed for offers that are or were public; a draft has delivered nothing yet.
@@ -152,3 +154,26 @@ def report_document(row: Any) -> dict[str, Any]:
 
 async def report_documents(session: AsyncSession, statement: Select[Any]) -> list[dict[str, Any]]:
     return [report_document(row) for row in (await session.execute(statement)).all()]
+
+
+REPORT_KEYSET = Keyset((ProgressReport.__table__.c.id,))  # type: ignore[attr-defined]
+
+
+async def covenant_reports(
+    session: AsyncSession,
+    covenant_id: str,
+    *,
+    period_from: date | None,
+    period_to: date | None,
+    cursor: str | None,
+    limit: int,
+) -> Page:
+    """A page of a covenant's returns in filing order, optionally only periods starting within a range."""
+    statement = report_select().where(Commitment.covenant_id == covenant_id)
+    if period_from is not None:
+        statement = statement.where(ProgressReport.period_start >= period_from)
+    if period_to is not None:
+        statement = statement.where(ProgressReport.period_start <= period_to)
+    rows = (await session.execute(REPORT_KEYSET.apply(statement, cursor, limit))).all()
+    shown, next_cursor = REPORT_KEYSET.page(rows, limit, lambda row: (row.ProgressReport.id,))
+    return Page([report_document(row) for row in shown], next_cursor)
