@@ -441,22 +441,3 @@ class DataVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
     version: int = Field(default=1, sa_type=BigInteger)
-
-
-ALL_TABLES = [
-    Authority,
-    Covenant,
-    Priority,
-    Signatory,
-    SignatoryArea,
-    Pledge,
-    Commitment,
-    CommitmentArea,
-    PublicCommitment,
-    ProgressReport,
-    ApiKey,
-    AuditEvent,
-    IdempotencyRecord,
-    RateLimitCounter,
-    DataVersion,
-]

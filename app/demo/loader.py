@@ -245,17 +245,14 @@ def _commitment(
         )
 
 
-INSERT_ORDER: tuple[type[SQLModel], ...] = (
-    Authority,
-    Covenant,
-    Priority,
-    Signatory,
-    SignatoryArea,
-    Pledge,
-    Commitment,
-    CommitmentArea,
-    ProgressReport,
-)
+def _by_model_parents_first(rows: Iterable[SQLModel]) -> dict[type, list[SQLModel]]:
+    """Rows grouped by model, parent tables before the tables whose foreign keys point at them: the tables carry
+    no ORM relationships for a flush to order inserts by."""
+    position = {table: index for index, table in enumerate(SQLModel.metadata.sorted_tables)}
+    by_model: dict[type, list[SQLModel]] = {}
+    for row in rows:
+        by_model.setdefault(type(row), []).append(row)
+    return dict(sorted(by_model.items(), key=lambda item: position[item[0].__table__]))  # type: ignore[attr-defined]
 
 
 def _identity(row: SQLModel) -> tuple[type, tuple[Any, ...]]:
@@ -265,10 +262,7 @@ def _identity(row: SQLModel) -> tuple[type, tuple[Any, ...]]:
 
 async def _existing(session: AsyncSession, rows: Iterable[SQLModel]) -> set[tuple[type, tuple[Any, ...]]]:
     found: set[tuple[type, tuple[Any, ...]]] = set()
-    by_model: dict[type, list[SQLModel]] = {}
-    for row in rows:
-        by_model.setdefault(type(row), []).append(row)
-    for model, model_rows in by_model.items():
+    for model, model_rows in _by_model_parents_first(rows).items():
         table = model.__table__  # type: ignore[attr-defined]
         key_columns = list(table.primary_key.columns)
         first_key = {getattr(row, key_columns[0].key) for row in model_rows}
@@ -284,9 +278,8 @@ async def load_demo_data(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
     async with sessionmaker() as session, session.begin():
         existing = await _existing(session, records.rows)
         missing = [row for row in records.rows if _identity(row) not in existing]
-        # The tables carry no ORM relationships for the flush to order by, so insert parents first.
-        for model in INSERT_ORDER:
-            session.add_all(row for row in missing if type(row) is model)
+        for model_rows in _by_model_parents_first(missing).values():
+            session.add_all(model_rows)
             await session.flush()
         await rebuild_public_commitments(await session.connection(), commitment_table.c.id.in_(demo_commitments))
     return len(missing)
