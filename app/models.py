@@ -323,6 +323,22 @@ class PublicCommitment(SQLModel, table=True):
     document: str = text(default="{}")
 
 
+class PublicOfferCount(SQLModel, table=True):
+    """How many public offers a covenant has, by priority, offer type and status.
+
+    Kept in step with public_commitment by app/services/projection.py, in the same transaction, so a covenant's
+    statistics read a few dozen rows however many offers it has, and always agree with the public lists.
+    """
+
+    __tablename__ = "public_offer_count"
+
+    covenant_id: str = Field(primary_key=True)
+    priority_id: str = Field(primary_key=True)
+    offer_type: str = Field(primary_key=True)
+    status: str = Field(primary_key=True)
+    offers: int
+
+
 class ProgressReport(Versioned, table=True):
     """A delivery return for one commitment and one period."""
 

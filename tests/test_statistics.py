@@ -215,3 +215,73 @@ async def test_a_year_that_has_not_started_has_no_report(client, registry):
     response = await client.get(f"/v1/covenants/{registry['covenant'].slug}/annual-report?year=2099")
     assert response.status_code == 404
     assert "2099/00" in response.json()["detail"]
+
+
+async def counted_in_public_list(client, slug: str) -> tuple[Counter, Counter, set]:
+    """Offers by priority id and by offer type, and priorities with an active offer, from the public list."""
+    by_priority, by_type, active = Counter(), Counter(), set()
+    url = f"/v1/commitments?covenant={slug}&limit=100"
+    while url:
+        page = (await client.get(url)).json()
+        for offer in page["items"]:
+            by_priority[offer["priority"]["id"]] += 1
+            by_type[offer["offer_type"]] += 1
+            if offer["status"] == "active":
+                active.add(offer["priority"]["id"])
+        url = page["next_cursor"] and f"/v1/commitments?covenant={slug}&limit=100&cursor={page['next_cursor']}"
+    return by_priority, by_type, active
+
+
+async def test_offer_counts_follow_every_change_that_alters_the_public_list(client, keyring):
+    """Statistics read counts kept up to date by each change, not a count of the offers; after each kind of
+    change they must still equal what the public list shows."""
+    from tests.flows import council, published_pledge
+
+    area = await council(client, await keyring.operator())
+    officer = bearer(area.officer_key)
+    priority_ids = [priority["id"] for priority in area.covenant["priorities"]]
+
+    async def assert_counts_agree(expected_total: int) -> None:
+        by_priority, by_type, active = await counted_in_public_list(client, area.slug)
+        figures = (await client.get(f"/v1/covenants/{area.slug}/statistics", headers=officer)).json()
+        assert sum(by_priority.values()) == expected_total
+        assert {row["priority"]["id"]: row["commitments"] for row in figures["commitments_by_priority"]} == {
+            priority_id: by_priority[priority_id] for priority_id in priority_ids
+        }
+        assert {k: v for k, v in figures["commitments_by_offer_type"].items() if v} == dict(by_type)
+        assert {gap["id"] for gap in figures["priorities_without_active_offer"]} == set(priority_ids) - active
+
+    first, first_key, first_pledge = await published_pledge(client, area, offers=3)
+    await assert_counts_agree(3)
+
+    offer = first_pledge["commitments"][0]
+    etag = (await client.get(f"/v1/commitments/{offer['id']}", headers=bearer(first_key))).headers["etag"]
+    paused = await client.patch(
+        f"/v1/commitments/{offer['id']}", json={"status": "paused"}, headers={**bearer(first_key), "If-Match": etag}
+    )
+    assert paused.status_code == 200, paused.text
+    await assert_counts_agree(3)  # same offers, one no longer active
+
+    withdrawn = await client.post(
+        f"/v1/commitments/{first_pledge['commitments'][1]['id']}/withdraw",
+        json={"reason": "The scheme has ended."},
+        headers=bearer(first_key),
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    await assert_counts_agree(2)
+
+    _, second_key, second_pledge = await published_pledge(client, area, offers=2)
+    await assert_counts_agree(4)
+
+    suspended = await client.post(f"/v1/signatories/{first['id']}/suspend", json={"note": "Checks"}, headers=officer)
+    assert suspended.status_code == 200, suspended.text
+    await assert_counts_agree(2)
+    reinstated = await client.post(f"/v1/signatories/{first['id']}/reinstate", headers=officer)
+    assert reinstated.status_code == 200, reinstated.text
+    await assert_counts_agree(4)
+
+    gone = await client.post(
+        f"/v1/pledges/{second_pledge['id']}/withdraw", json={"reason": "We are closing."}, headers=bearer(second_key)
+    )
+    assert gone.status_code == 200, gone.text
+    await assert_counts_agree(2)

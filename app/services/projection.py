@@ -4,19 +4,26 @@ Every change that can alter what the public sees of a commitment calls `refresh_
 scope it touched (one commitment, a pledge, a signatory, a priority, a covenant), inside the same transaction:
 the rows in scope are deleted and re-rendered from `public_read.commitment_select()`, which is where the
 visibility rules live. A commitment that is no longer public simply is not re-inserted.
+
+The same refresh keeps public_offer_count (offers per covenant, priority, offer type and status) in step: it
+adds what was inserted and takes away what was deleted, so statistics never count the offers one by one.
 """
 
+from collections import Counter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, select, true
+from sqlalchemy import ColumnElement, Row, delete, func, insert, select, true
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db import bulk_insert
-from app.models import PublicCommitment
+from app.models import PublicCommitment, PublicOfferCount
 from app.serialization import dump_json
 from app.services.public_read import commitment, commitment_out, commitment_select
 
 public_commitment = PublicCommitment.__table__
+public_offer_count = PublicOfferCount.__table__
+COUNTED_BY = ("covenant_id", "priority_id", "offer_type", "status")
 
 REBUILD_BATCH = 5_000
 
@@ -46,15 +53,44 @@ def projection_row(row: Row[Any]) -> dict[str, Any]:
 
 async def refresh_public_commitments(conn: AsyncConnection, scope: ColumnElement[bool]) -> None:
     """Re-render the public rows of the commitments matching `scope` (a condition on commitment columns)."""
-    await conn.execute(
-        delete(public_commitment).where(public_commitment.c.commitment_id.in_(select(commitment.c.id).where(scope)))
+    removed = await conn.execute(
+        delete(public_commitment)
+        .where(public_commitment.c.commitment_id.in_(select(commitment.c.id).where(scope)))
+        .returning(*(public_commitment.c[name] for name in COUNTED_BY))
     )
-    rows = (await conn.execute(commitment_select().where(scope))).all()
-    await bulk_insert(conn, public_commitment, [projection_row(row) for row in rows])
+    change = Counter[tuple[str, ...]]()
+    change.subtract(tuple(row) for row in removed.all())
+    rows = [projection_row(row) for row in (await conn.execute(commitment_select().where(scope))).all()]
+    await bulk_insert(conn, public_commitment, rows)
+    change.update(tuple(row[name] for name in COUNTED_BY) for row in rows)
+    await adjust_offer_counts(conn, change)
+
+
+async def adjust_offer_counts(conn: AsyncConnection, change: Counter[tuple[str, ...]]) -> None:
+    """Add each (covenant, priority, offer type, status) key's change to its count, creating missing rows."""
+    # Sorted, so two transactions touching the same counts lock them in the same order and cannot deadlock.
+    rows = [dict(zip(COUNTED_BY, key, strict=True), offers=n) for key, n in sorted(change.items()) if n != 0]
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(public_offer_count).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(COUNTED_BY), set_={"offers": public_offer_count.c.offers + statement.excluded.offers}
+    )
+    await conn.execute(statement)
+
+
+async def recount_offers(conn: AsyncConnection, covenant_ids: Any) -> None:
+    """Count the public offers of these covenants afresh (after a bulk rebuild of the read model)."""
+    await conn.execute(delete(public_offer_count).where(public_offer_count.c.covenant_id.in_(covenant_ids)))
+    keys = [public_commitment.c[name] for name in COUNTED_BY]
+    counted = select(*keys, func.count()).where(public_commitment.c.covenant_id.in_(covenant_ids)).group_by(*keys)
+    await conn.execute(insert(public_offer_count).from_select([*COUNTED_BY, "offers"], counted))
 
 
 async def rebuild_public_commitments(conn: AsyncConnection, scope: ColumnElement[bool] | None = None) -> int:
-    """Rebuild the read model, all of it or a scope, in batches (after bulk loads, or to repair it).
+    """Rebuild the read model, all of it or a scope, in batches (after bulk loads, or to repair it), and recount
+    the offers of the covenants in scope.
 
     Returns the number of public rows written."""
     scope = scope if scope is not None else true()
@@ -68,9 +104,11 @@ async def rebuild_public_commitments(conn: AsyncConnection, scope: ColumnElement
         )
         rows = (await conn.execute(statement)).all()
         if not rows:
-            return total
+            break
         await bulk_insert(conn, public_commitment, [projection_row(row) for row in rows])
         total, after = total + len(rows), rows[-1].id
+    await recount_offers(conn, select(commitment.c.covenant_id).where(scope).distinct())
+    return total
 
 
 def for_commitment(commitment_id: str) -> ColumnElement[bool]:

@@ -2,20 +2,22 @@
 
 As in the Department for Education's statistics on children in care, a count from 1 to 4 could point at a
 young person, so public output shows it as "<5" (zero is shown as 0). Officers of the covenant see exact
-numbers. Counts of offers come from the public read model, so they agree with what the public lists show.
+numbers. Counts of offers come from the public read model's counts, so they agree with what the public lists
+show.
 """
 
+from collections import Counter
 from typing import Any
 
-from sqlalchemy import and_, case, exists, extract, func, select
+from sqlalchemy import case, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.enums import OfferType, PledgeStatus, Sector, SignatoryStatus, SizeBand
-from app.models import Commitment, Pledge, Priority, ProgressReport, PublicCommitment, Signatory
+from app.enums import CommitmentStatus, OfferType, PledgeStatus, Sector, SignatoryStatus, SizeBand
+from app.models import Commitment, Pledge, Priority, ProgressReport, PublicOfferCount, Signatory
 
 SUPPRESSED = "<5"
 
-public_commitment = PublicCommitment.__table__
+offer_count = PublicOfferCount.__table__
 pledge = Pledge.__table__
 signatory = Signatory.__table__
 priority = Priority.__table__
@@ -37,75 +39,65 @@ def year_label(start_year: int) -> str:
     return f"{start_year}/{(start_year + 1) % 100:02d}"
 
 
-def _published_signatories(covenant_id: str) -> Any:
-    return and_(
-        pledge.c.covenant_id == covenant_id,
-        pledge.c.status == PledgeStatus.PUBLISHED,
-        signatory.c.status == SignatoryStatus.VERIFIED,
-    )
-
-
-async def _counted(conn: AsyncConnection, statement: Any) -> dict[str, int]:
-    return {key: count for key, count in (await conn.execute(statement)).all()}
-
-
-async def signatories_by(conn: AsyncConnection, covenant_id: str, column: Any) -> dict[str, int]:
-    return await _counted(
-        conn,
-        select(column, func.count(func.distinct(signatory.c.id)))
+async def organisations_and_pledges(conn: AsyncConnection, covenant_id: str) -> dict[str, Any]:
+    """Organisations with a published pledge by sector and by size band, and the number of those pledges, from
+    one grouped pass over the covenant's pledges."""
+    statement = (
+        select(signatory.c.sector, signatory.c.size_band, func.count(func.distinct(signatory.c.id)), func.count())
         .select_from(pledge.join(signatory, signatory.c.id == pledge.c.signatory_id))
-        .where(_published_signatories(covenant_id))
-        .group_by(column),
+        .where(
+            pledge.c.covenant_id == covenant_id,
+            pledge.c.status == PledgeStatus.PUBLISHED,
+            signatory.c.status == SignatoryStatus.VERIFIED,
+        )
+        .group_by(signatory.c.sector, signatory.c.size_band)
     )
+    by_sector, by_size, pledges = Counter[str](), Counter[str](), 0
+    # An organisation has one sector and one size band, so adding up the groups counts nobody twice.
+    for sector, size_band, organisations, pledged in (await conn.execute(statement)).all():
+        by_sector[sector] += organisations
+        by_size[size_band] += organisations
+        pledges += pledged
+    return {
+        "signatories_by_sector": _full(by_sector, Sector),
+        "signatories_by_size": _full(by_size, SizeBand),
+        "published_pledges": pledges,
+    }
 
 
-async def published_pledges(conn: AsyncConnection, covenant_id: str) -> int:
-    statement = (
-        select(func.count())
-        .select_from(pledge.join(signatory, signatory.c.id == pledge.c.signatory_id))
-        .where(_published_signatories(covenant_id))
-    )
-    return (await conn.execute(statement)).scalar_one()
-
-
-async def commitments_by_priority(conn: AsyncConnection, covenant_id: str) -> list[dict[str, Any]]:
-    counted = (
-        select(public_commitment.c.priority_id, func.count().label("offers"))
-        .where(public_commitment.c.covenant_id == covenant_id)
-        .group_by(public_commitment.c.priority_id)
-        .subquery()
-    )
-    statement = (
-        select(priority.c.id, priority.c.code, priority.c.title, func.coalesce(counted.c.offers, 0))
-        .select_from(priority.outerjoin(counted, counted.c.priority_id == priority.c.id))
-        .where(priority.c.covenant_id == covenant_id)
-        .order_by(priority.c.position, priority.c.code)
-    )
-    return [
-        {"priority": {"id": id_, "code": code, "title": title}, "commitments": offers}
-        for id_, code, title, offers in (await conn.execute(statement)).all()
-    ]
-
-
-async def commitments_by_offer_type(conn: AsyncConnection, covenant_id: str) -> dict[str, int]:
-    return await _counted(
-        conn,
-        select(public_commitment.c.offer_type, func.count())
-        .where(public_commitment.c.covenant_id == covenant_id)
-        .group_by(public_commitment.c.offer_type),
-    )
-
-
-async def priorities_without_active_offer(conn: AsyncConnection, covenant_id: str) -> list[dict[str, str]]:
-    active_offer = exists().where(
-        public_commitment.c.priority_id == priority.c.id, public_commitment.c.status == "active"
-    )
-    statement = (
-        select(priority.c.id, priority.c.code, priority.c.title)
-        .where(priority.c.covenant_id == covenant_id, ~active_offer)
-        .order_by(priority.c.position, priority.c.code)
-    )
-    return [{"id": id_, "code": code, "title": title} for id_, code, title in (await conn.execute(statement)).all()]
+async def offers(conn: AsyncConnection, covenant_id: str) -> dict[str, Any]:
+    """Public offers by priority and by offer type, and the priorities with no active offer, from the counts
+    the read model keeps (public_offer_count): a few dozen rows however many offers there are."""
+    priorities = (
+        await conn.execute(
+            select(priority.c.id, priority.c.code, priority.c.title)
+            .where(priority.c.covenant_id == covenant_id)
+            .order_by(priority.c.position, priority.c.code)
+        )
+    ).all()
+    counts = (
+        await conn.execute(
+            select(
+                offer_count.c.priority_id, offer_count.c.offer_type, offer_count.c.status, offer_count.c.offers
+            ).where(offer_count.c.covenant_id == covenant_id, offer_count.c.offers > 0)
+        )
+    ).all()
+    by_priority, by_type, with_active_offer = Counter[str](), Counter[str](), set()
+    for priority_id, offer_type, status, count in counts:
+        by_priority[priority_id] += count
+        by_type[offer_type] += count
+        if status == CommitmentStatus.ACTIVE:
+            with_active_offer.add(priority_id)
+    return {
+        "commitments_by_priority": [
+            {"priority": {"id": id_, "code": code, "title": title}, "commitments": by_priority[id_]}
+            for id_, code, title in priorities
+        ],
+        "commitments_by_offer_type": _full(by_type, OfferType),
+        "priorities_without_active_offer": [
+            {"id": id_, "code": code, "title": title} for id_, code, title in priorities if id_ not in with_active_offer
+        ],
+    }
 
 
 async def delivery_by_year(conn: AsyncConnection, covenant_id: str) -> list[dict[str, Any]]:
@@ -135,22 +127,18 @@ async def delivery_by_year(conn: AsyncConnection, covenant_id: str) -> list[dict
     ]
 
 
-def _full(counted: dict[str, int], names: Any) -> dict[str, int]:
+def _full(counted: Counter[str], names: Any) -> dict[str, int]:
     # Every category appears, zeros included, so the shape of the answer never changes.
     return {name.value: counted.get(name.value, 0) for name in names}
 
 
 async def covenant_statistics(conn: AsyncConnection, covenant_id: str) -> dict[str, Any]:
     """Exact figures. `for_public` suppresses them."""
-    return {
-        "signatories_by_sector": _full(await signatories_by(conn, covenant_id, signatory.c.sector), Sector),
-        "signatories_by_size": _full(await signatories_by(conn, covenant_id, signatory.c.size_band), SizeBand),
-        "published_pledges": await published_pledges(conn, covenant_id),
-        "commitments_by_priority": await commitments_by_priority(conn, covenant_id),
-        "commitments_by_offer_type": _full(await commitments_by_offer_type(conn, covenant_id), OfferType),
-        "priorities_without_active_offer": await priorities_without_active_offer(conn, covenant_id),
-        "delivery_by_year": await delivery_by_year(conn, covenant_id),
-    }
+    return (
+        await organisations_and_pledges(conn, covenant_id)
+        | await offers(conn, covenant_id)
+        | {"delivery_by_year": await delivery_by_year(conn, covenant_id)}
+    )
 
 
 def for_public(figures: dict[str, Any]) -> dict[str, Any]:
