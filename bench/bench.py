@@ -47,6 +47,8 @@ class Case:
     path: str
     reference_path: str | None = None
     header: str | None = None
+    # A file of paths, one per line: each request picks one at random (bench/mixed.lua); `path` is then "/".
+    paths_file: Path | None = None
 
 
 @dataclass
@@ -112,6 +114,35 @@ async def busiest_covenant(url: str) -> str:
     return await busiest(url, public_read.public_commitment.c.covenant_id)
 
 
+async def sample(url: str, column, count: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """Up to `count` distinct values of `column` among public commitments, picked at random."""
+    engine = create_engine(Settings(database_url=url), pooled=False)
+    try:
+        async with engine.connect() as conn:
+            values = select(column).distinct().subquery()
+            statement = select(values.c[0]).order_by(func.random()).limit(count)
+            return list((await conn.execute(statement)).scalars())
+    finally:
+        await engine.dispose()
+
+
+MIX = {"commitments": 6_000, "signatories": 2_000, "priority pages": 2_000}
+
+
+async def mixed_paths(url: str) -> list[str]:
+    """A spread of public reads, as many pages and partner syncs would send: commitments and signatories by id
+    and priorities' first pages, each picked at random from the seeded data."""
+    offer = public_read.public_commitment.c
+    commitments = await sample(url, offer.commitment_id, MIX["commitments"])
+    signatories = await sample(url, offer.signatory_id, MIX["signatories"])
+    priorities = await sample(url, offer.priority_id, MIX["priority pages"])
+    return (
+        [f"/v1/commitments/{id_}" for id_ in commitments]
+        + [f"/v1/signatories/{id_}" for id_ in signatories]
+        + [f"/v1/commitments?priority={id_}&limit=50" for id_ in priorities]
+    )
+
+
 def wait_until_ready(base_url: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -142,8 +173,11 @@ def measure(base_url: str, case: Case, duration: int, connections: int, header: 
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
     if header:
         command += ["-H", header]
-    run([*command[:3], "-d2s", f"{base_url}{case.path}"] + (["-H", header] if header else []))  # warm-up
-    return parse_wrk(run([*command, f"{base_url}{case.path}"]), case.name)
+    script = ["-s", str(ROOT / "bench" / "mixed.lua")] if case.paths_file else []
+    arguments = ["--", str(case.paths_file)] if case.paths_file else []
+    url = f"{base_url}{case.path}"
+    run([*command[:3], "-d2s", *script, url, *arguments] + (["-H", header] if header else []))  # warm-up
+    return parse_wrk(run([*command, *script, url, *arguments]), case.name)
 
 
 def median_of(rounds: list[Measurement]) -> Measurement:
@@ -329,7 +363,7 @@ def main() -> None:
                     measure(service_url, case, args.duration, args.connections, case.header)
                 )
                 if case.reference_path:
-                    reference_case = Case(case.name, case.reference_path)
+                    reference_case = Case(case.name, case.reference_path, paths_file=case.paths_file)
                     rounds.setdefault(("reference", case.name), []).append(
                         measure(reference_url, reference_case, args.duration, args.connections)
                     )
@@ -383,6 +417,10 @@ def build_cases(database_url: str, service_url: str) -> list[Case]:
     covenant = asyncio.run(busiest_covenant(database_url))
     priority_page = f"/v1/commitments?priority={priority}&limit=50"
     _, headers = fetch(service_url + priority_page)
+    paths = asyncio.run(mixed_paths(database_url))
+    paths_file = ROOT / "bench" / "results" / "mixed-paths.txt"
+    paths_file.parent.mkdir(parents=True, exist_ok=True)
+    paths_file.write_text("\n".join(paths) + "\n")
     return [
         Case("first", "/v1/commitments?limit=50", "/v1/commitments?limit=50"),
         Case("priority", priority_page, priority_page),
@@ -395,6 +433,7 @@ def build_cases(database_url: str, service_url: str) -> list[Case]:
         Case("commitment", f"/v1/commitments/{first_commitment}", f"/v1/commitments/{first_commitment}"),
         Case("signatory", f"/v1/signatories/{signatory}", f"/v1/signatories/{signatory}"),
         Case("statistics", f"/v1/covenants/{covenant}/statistics"),
+        Case("mixed", "/", "/", paths_file=paths_file),
     ]
 
 
@@ -406,6 +445,7 @@ CASE_TITLES = {
     "commitment": "commitment by id",
     "signatory": "signatory by id",
     "statistics": "covenant statistics",
+    "mixed": "mixed: 10,000 URLs at random (60% commitments, 20% signatories by id, 20% priority pages)",
 }
 
 
