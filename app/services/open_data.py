@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import orjson
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.schemas.public import CommitmentFilters, SignatoryFilters
@@ -84,12 +83,8 @@ async def _stream(
 def commitments_csv(engine: AsyncEngine, filters: CommitmentFilters) -> AsyncIterator[bytes]:
     async def fetch(conn: Any, cursor: str | None) -> public_read.Page:
         page_filters = filters.model_copy(update={"cursor": cursor, "limit": BATCH})
-        statement = select(public_read.public_commitment.c.commitment_id, public_read.public_commitment.c.document)
-        statement = statement.where(*public_read.commitment_conditions(page_filters))
-        keyset = public_read.COMMITMENT_KEYSET
-        rows = (await conn.execute(keyset.apply(statement, cursor, BATCH))).all()
-        shown, next_cursor = keyset.page(rows, BATCH, lambda row: (row.commitment_id,))
-        return public_read.Page([orjson.loads(row.document) for row in shown], next_cursor)
+        rows, next_cursor = await public_read.commitment_rows(conn, page_filters)
+        return public_read.Page([orjson.loads(row.document) for row in rows], next_cursor)
 
     return _stream(engine, COMMITMENT_COLUMNS, fetch, commitment_row)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Integer, Select, tuple_
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, tuple_
 
 from app.errors import ValidationFailed
 
@@ -67,6 +67,26 @@ class Keyset:
         order = [column.desc() for column in self.columns] if self.descending else list(self.columns)
         # One row more than asked tells us whether there is a next page without a COUNT.
         return statement.order_by(*order).limit(limit + 1)
+
+    def bound(self, statement: Select[Any], *, after_cursor: bool) -> Select[Any]:
+        """`apply` with the cursor's key and the limit left as bound parameters (their values come from
+        `parameters`): one statement object then serves every page of its shape, and SQLAlchemy works out its
+        cache key once rather than on every request."""
+        if after_cursor:
+            parts = [bindparam(f"after_{n}", type_=column.type) for n, column in enumerate(self.columns)]
+            key = self.columns[0] if len(self.columns) == 1 else tuple_(*self.columns)
+            bound = parts[0] if len(parts) == 1 else tuple_(*parts)
+            statement = statement.where(key < bound if self.descending else key > bound)
+        order = [column.desc() for column in self.columns] if self.descending else list(self.columns)
+        return statement.order_by(*order).limit(bindparam("rows_wanted", type_=Integer))
+
+    def parameters(self, cursor: str | None, limit: int) -> dict[str, Any]:
+        """The values of a `bound` statement's parameters for one page."""
+        values: dict[str, Any] = {"rows_wanted": limit + 1}  # one more than asked, as in `apply`
+        if cursor is not None:
+            after = decode_cursor(cursor, [_key_type(column) for column in self.columns])
+            values.update({f"after_{n}": part for n, part in enumerate(after)})
+        return values
 
     def page(self, rows: Sequence[Any], limit: int, key_of: Any) -> tuple[Sequence[Any], str | None]:
         if len(rows) <= limit:
