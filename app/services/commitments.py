@@ -4,7 +4,7 @@ once published, only their status changes (paused, full, ended) or they are with
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.enums import Audience, CapacityPeriod, CareStatus, CommitmentStatus, PledgeStatus, flags_to_mask
@@ -38,11 +38,23 @@ CONTENT_FIELDS = (
 )
 
 
+# Statements run on every write are built once with bound parameters: SQLAlchemy then skips rebuilding them and
+# recomputing their cache keys, which cost more than running them (a commitment's document: 595 -> 255 us).
+PRIORITY_BY_ID = select(Priority.id).where(
+    Priority.covenant_id == bindparam("covenant"), Priority.id == bindparam("ref")
+)
+PRIORITY_BY_CODE = select(Priority.id).where(
+    Priority.covenant_id == bindparam("covenant"), Priority.code == bindparam("ref")
+)
+COMMITMENT_DOCUMENT = commitment_columns_select().where(commitment.c.id == bindparam("id"))
+PLEDGE_COMMITMENT_DOCUMENTS = (
+    commitment_columns_select().where(commitment.c.pledge_id == bindparam("pledge")).order_by(commitment.c.id)
+)
+
+
 async def _resolve_priority(session: AsyncSession, covenant_id: str, reference: str) -> str:
-    column = Priority.id if is_id("priority", reference) else Priority.code
-    found = (
-        await session.execute(select(Priority.id).where(Priority.covenant_id == covenant_id, column == reference))
-    ).scalar()
+    statement = PRIORITY_BY_ID if is_id("priority", reference) else PRIORITY_BY_CODE
+    found = (await session.execute(statement, {"covenant": covenant_id, "ref": reference})).scalar()
     if found is None:
         raise ValidationFailed(f"{reference} is not a priority of this covenant.", pointer="/priority")
     return found
@@ -87,9 +99,13 @@ def _apply_capacity(row: Commitment, capacity: CapacityInput) -> None:
     row.capacity_places, row.capacity_period = capacity.places, capacity.period
 
 
+def _add_areas(session: AsyncSession, commitment_id: str, areas: list[str]) -> None:
+    session.add_all(CommitmentArea(commitment_id=commitment_id, area_code=code) for code in areas)
+
+
 async def _set_areas(session: AsyncSession, commitment_id: str, areas: list[str]) -> None:
     await session.execute(delete(CommitmentArea).where(CommitmentArea.commitment_id == commitment_id))
-    session.add_all(CommitmentArea(commitment_id=commitment_id, area_code=code) for code in areas)
+    _add_areas(session, commitment_id, areas)
 
 
 async def _pledge_and_covenant(session: AsyncSession, pledge_id: str) -> tuple[Pledge, Covenant]:
@@ -131,7 +147,7 @@ async def add(session: AsyncSession, principal: Principal, pledge_id: str, body:
     _apply_capacity(row, body.capacity)
     session.add(row)
     await session.flush()
-    await _set_areas(session, row.id, body.areas)
+    _add_areas(session, row.id, body.areas)  # a new commitment has no areas to replace
     _touch(pledge)
     await session.flush()
     audit.record(session, principal, "commitment.create", row, before=None, scope=scope_of(pledge, covenant))
@@ -249,12 +265,10 @@ def private_out(row: Any) -> dict[str, Any]:
 
 
 async def private_document(session: AsyncSession, commitment_id: str) -> dict[str, Any]:
-    result = await session.execute(commitment_columns_select().where(commitment.c.id == commitment_id))
+    result = await session.execute(COMMITMENT_DOCUMENT, {"id": commitment_id})
     return private_out(result.one())
 
 
 async def private_documents_of_pledge(session: AsyncSession, pledge_id: str) -> list[dict[str, Any]]:
-    result = await session.execute(
-        commitment_columns_select().where(commitment.c.pledge_id == pledge_id).order_by(commitment.c.id)
-    )
+    result = await session.execute(PLEDGE_COMMITMENT_DOCUMENTS, {"pledge": pledge_id})
     return [private_out(row) for row in result.all()]

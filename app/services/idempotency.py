@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, text
+from sqlalchemy import bindparam, delete, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,7 @@ from app.models import IdempotencyRecord
 
 RETENTION = timedelta(hours=24)
 WAIT_FOR_FIRST = "10s"
+SET_LOCK_TIMEOUT = text(f"SET LOCAL lock_timeout = '{WAIT_FOR_FIRST}'")
 record_table = IdempotencyRecord.__table__
 
 
@@ -40,29 +41,40 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
+# Built once: every POST with a key runs these (see app/services/commitments.py on bound-parameter statements).
+# Their VALUES and SET clauses come from the keys of the parameters they are executed with.
+CLAIM = {
+    name: dialect.insert(record_table).on_conflict_do_nothing(index_elements=["principal", "key"])
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+SWEEP_EXPIRED = delete(record_table).where(
+    record_table.c.principal == bindparam("principal"), record_table.c.expires_at < bindparam("now")
+)
+STORE = record_table.update().where(
+    record_table.c.principal == bindparam("claimed_by"), record_table.c.key == bindparam("claimed_key")
+)
+
+
 async def claim(session: AsyncSession, principal: str, key: str, request_fingerprint: str) -> StoredResponse | None:
     """Claim `key` for this request (None), or return the response of the request that claimed it first."""
     dialect = session.bind.dialect.name
     if dialect == "postgresql":
-        await session.execute(text(f"SET LOCAL lock_timeout = '{WAIT_FOR_FIRST}'"))
+        await session.execute(SET_LOCK_TIMEOUT)
     now = utcnow()
     # Expired records of this caller make way, so a key may be reused a day later.
-    await session.execute(
-        delete(record_table).where(record_table.c.principal == principal, record_table.c.expires_at < now)
-    )
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(record_table)
-    statement = insert.values(
-        principal=principal,
-        key=key,
-        fingerprint=request_fingerprint,
-        status_code=0,
-        response_headers={},
-        response_body="",
-        created_at=now,
-        expires_at=now + RETENTION,
-    ).on_conflict_do_nothing(index_elements=["principal", "key"])
+    await session.execute(SWEEP_EXPIRED, {"principal": principal, "now": now})
+    claimed = {
+        "principal": principal,
+        "key": key,
+        "fingerprint": request_fingerprint,
+        "status_code": 0,
+        "response_headers": {},
+        "response_body": "",
+        "created_at": now,
+        "expires_at": now + RETENTION,
+    }
     try:
-        result = await session.execute(statement)
+        result = await session.execute(CLAIM[dialect], claimed)
     except (OperationalError, DBAPIError) as error:
         if "lock" in str(error.orig).lower():
             raise IdempotencyKeyInUse(
@@ -83,9 +95,12 @@ async def claim(session: AsyncSession, principal: str, key: str, request_fingerp
 async def store(session: AsyncSession, principal: str, key: str, response: StoredResponse) -> None:
     """Write the response into the claimed record, in the same transaction as the change."""
     await session.execute(
-        record_table.update()
-        .where(record_table.c.principal == principal, record_table.c.key == key)
-        .values(
-            status_code=response.status_code, response_headers=response.headers, response_body=response.body.decode()
-        )
+        STORE,
+        {
+            "claimed_by": principal,
+            "claimed_key": key,
+            "status_code": response.status_code,
+            "response_headers": response.headers,
+            "response_body": response.body.decode(),
+        },
     )

@@ -13,7 +13,7 @@ import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.enums import KeyOwnerKind
@@ -65,14 +65,17 @@ def principal_of(key: ApiKey) -> Principal:
     )
 
 
+# Built once (every request with a key runs it): see app/services/commitments.py on bound-parameter statements.
+KEY_BY_LOOKUP = select(ApiKey.__table__).where(ApiKey.__table__.c.lookup == bindparam("lookup"))
+
+
 async def authenticate(conn: AsyncConnection, presented: str) -> Principal:
     """The principal behind a presented key, or 401. Records when the key was last used."""
     match = KEY_PATTERN.match(presented)
     if match is None:
         raise Unauthorized("That is not a key this registry issued.")
     lookup, secret = match.groups()
-    table = ApiKey.__table__
-    row = (await conn.execute(select(table).where(table.c.lookup == lookup))).first()
+    row = (await conn.execute(KEY_BY_LOOKUP, {"lookup": lookup})).first()
     # Compare even when no row was found, so timing does not tell a wrong lookup from a wrong secret.
     stored = row.secret_hash if row is not None else hash_secret("")
     if not hmac.compare_digest(stored, hash_secret(secret)) or row is None:
@@ -83,7 +86,8 @@ async def authenticate(conn: AsyncConnection, presented: str) -> Principal:
     if row.expires_at is not None and _aware(row.expires_at) <= now:
         raise Unauthorized("The key has expired.")
     if row.last_used_at is None or _aware(row.last_used_at) < now - LAST_USED_RESOLUTION:
-        await conn.execute(update(table).where(table.c.id == row.id).values(last_used_at=now))
+        keys_table = ApiKey.__table__
+        await conn.execute(update(keys_table).where(keys_table.c.id == row.id).values(last_used_at=now))
         await conn.commit()
     return Principal(
         key_id=row.id,

@@ -4,7 +4,7 @@ changes; either side withdraws a published pledge. Every step is audited, and th
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.enums import CovenantStatus, PledgeStatus, SignatoryStatus
@@ -128,11 +128,15 @@ def require_editable(pledge: Pledge, action: str) -> None:
         raise InvalidTransition("pledge", pledge.status, action, allowed_actions(PLEDGE_ACTIONS, pledge.status))
 
 
+COMMITMENTS_OF_PLEDGE = select(func.count()).select_from(Commitment).where(Commitment.pledge_id == bindparam("pledge"))
+PUBLIC_COMMITMENTS_OF_PLEDGE = COMMITMENTS_OF_PLEDGE.where(
+    Commitment.status.in_(PUBLIC_COMMITMENT_STATUSES)  # type: ignore[attr-defined]
+)
+
+
 async def count_commitments(session: AsyncSession, pledge_id: str, *, public_only: bool) -> int:
-    statement = select(func.count()).select_from(Commitment).where(Commitment.pledge_id == pledge_id)
-    if public_only:
-        statement = statement.where(Commitment.status.in_(PUBLIC_COMMITMENT_STATUSES))  # type: ignore[attr-defined]
-    return (await session.execute(statement)).scalar_one()
+    statement = PUBLIC_COMMITMENTS_OF_PLEDGE if public_only else COMMITMENTS_OF_PLEDGE
+    return (await session.execute(statement, {"pledge": pledge_id})).scalar_one()
 
 
 async def _transition(
