@@ -93,6 +93,13 @@ class ResponseCache:
             self.used -= evicted.size
 
 
+def exact_bytes(chunks: list[bytes]) -> bytes:
+    """The body as a new object of exactly its length. orjson's output keeps the spare capacity of the buffer it
+    grew (about 16 kB behind a 1 kB document, measured), so keeping its bytes as they are would hold many
+    times the memory the cache counts: with 16 MB counted, a worker rose to 154 MB resident."""
+    return memoryview(b"".join(chunks)).tobytes()
+
+
 class RevalidationMiddleware:
     def __init__(self, app: ASGIApp, *, cache_control: str, cache_bytes: int) -> None:
         self.app = app
@@ -156,7 +163,7 @@ class RevalidationMiddleware:
                 if answer.size > cache.largest_entry:
                     keeping.clear()
                 elif not message.get("more_body", False):
-                    cache.put(key, Remembered(version, answer.etag, answer.headers, b"".join(answer.chunks)))
+                    cache.put(key, Remembered(version, answer.etag, answer.headers, exact_bytes(answer.chunks)))
             await send(message)
 
         return send_and_remember
