@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as sa_create_async_engine
@@ -124,6 +125,11 @@ async def read_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]
     """A plain connection for read-only Core queries: no ORM identity map, no transaction bookkeeping."""
     async with engine.connect() as connection:
         yield connection
+
+
+def upsert_insert(dialect_name: str, table: Table) -> Any:
+    """An INSERT of `table` that can take ON CONFLICT (upserts): PostgreSQL's own, or SQLite's."""
+    return (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
 
 
 async def bulk_insert(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import upsert_insert
 from app.errors import IdempotencyKeyInUse, IdempotencyKeyReused
 from app.ids import utcnow
 from app.models import IdempotencyRecord
@@ -44,8 +44,8 @@ def _aware(moment: datetime) -> datetime:
 # Built once: every POST with a key runs these (see app/services/commitments.py on bound-parameter statements).
 # Their VALUES and SET clauses come from the keys of the parameters they are executed with.
 CLAIM = {
-    name: dialect.insert(record_table).on_conflict_do_nothing(index_elements=["principal", "key"])
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+    name: upsert_insert(name, record_table).on_conflict_do_nothing(index_elements=["principal", "key"])
+    for name in ("postgresql", "sqlite")
 }
 SWEEP_EXPIRED = delete(record_table).where(
     record_table.c.principal == bindparam("principal"), record_table.c.expires_at < bindparam("now")

@@ -13,10 +13,9 @@ from collections import Counter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, delete, func, insert, select, true
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db import bulk_insert
+from app.db import bulk_insert, upsert_insert
 from app.models import PublicCommitment, PublicOfferCount
 from app.serialization import dump_json
 from app.services.public_read import commitment, commitment_out, commitment_select
@@ -72,8 +71,7 @@ async def adjust_offer_counts(conn: AsyncConnection, change: Counter[tuple[str, 
     rows = [dict(zip(COUNTED_BY, key, strict=True), offers=n) for key, n in sorted(change.items()) if n != 0]
     if not rows:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(public_offer_count).values(rows)
+    statement = upsert_insert(conn.dialect.name, public_offer_count).values(rows)
     statement = statement.on_conflict_do_update(
         index_elements=list(COUNTED_BY), set_={"offers": public_offer_count.c.offers + statement.excluded.offers}
     )

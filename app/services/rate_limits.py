@@ -4,9 +4,9 @@ import math
 from datetime import timedelta
 
 from sqlalchemy import case
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db import upsert_insert
 from app.errors import RateLimited
 from app.ids import utcnow
 from app.models import RateLimitCounter
@@ -18,7 +18,7 @@ async def hit(conn: AsyncConnection, bucket: str, *, limit: int, window: timedel
     """Count one hit on `bucket` (committed at once) and raise 429 once the window's limit is passed."""
     now = utcnow()
     window_start = now - window
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(counter)
+    insert = upsert_insert(conn.dialect.name, counter)
     expired = counter.c.window_started_at <= window_start
     statement = (
         insert.values(bucket=bucket, window_started_at=now, hits=1)
