@@ -59,19 +59,13 @@ class Keyset:
     descending: bool = False
 
     def apply(self, statement: Select[Any], cursor: str | None, limit: int) -> Select[Any]:
-        if cursor is not None:
-            after = decode_cursor(cursor, [_key_type(column) for column in self.columns])
-            key = self.columns[0] if len(self.columns) == 1 else tuple_(*self.columns)
-            bound = after[0] if len(self.columns) == 1 else tuple_(*after)
-            statement = statement.where(key < bound if self.descending else key > bound)
-        order = [column.desc() for column in self.columns] if self.descending else list(self.columns)
-        # One row more than asked tells us whether there is a next page without a COUNT.
-        return statement.order_by(*order).limit(limit + 1)
+        """`statement` narrowed to the page after `cursor`, in key order, `limit` rows plus one."""
+        return self.bound(statement, after_cursor=cursor is not None).params(self.parameters(cursor, limit))
 
     def bound(self, statement: Select[Any], *, after_cursor: bool) -> Select[Any]:
-        """`apply` with the cursor's key and the limit left as bound parameters (their values come from
-        `parameters`): one statement object then serves every page of its shape, and SQLAlchemy works out its
-        cache key once rather than on every request."""
+        """`statement` ordered by the key and limited, with the cursor's key and the limit left as bound
+        parameters (their values come from `parameters`): one statement object can then serve every page of its
+        shape, and SQLAlchemy works out its cache key once rather than on every request."""
         if after_cursor:
             parts = [bindparam(f"after_{n}", type_=column.type) for n, column in enumerate(self.columns)]
             key = self.columns[0] if len(self.columns) == 1 else tuple_(*self.columns)
@@ -82,7 +76,8 @@ class Keyset:
 
     def parameters(self, cursor: str | None, limit: int) -> dict[str, Any]:
         """The values of a `bound` statement's parameters for one page."""
-        values: dict[str, Any] = {"rows_wanted": limit + 1}  # one more than asked, as in `apply`
+        # One row more than asked tells us whether there is a next page without a COUNT.
+        values: dict[str, Any] = {"rows_wanted": limit + 1}
         if cursor is not None:
             after = decode_cursor(cursor, [_key_type(column) for column in self.columns])
             values.update({f"after_{n}": part for n, part in enumerate(after)})
