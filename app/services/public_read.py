@@ -87,11 +87,16 @@ def split_areas(joined: str | None) -> list[str]:
     return order_areas(joined.split(",")) if joined else []
 
 
+def covenant_id_by_slug(slug: Any) -> Any:
+    """The id of the covenant with this slug (a value or a bound parameter), as a scalar subquery."""
+    return select(covenant.c.id).where(covenant.c.slug == slug).scalar_subquery()
+
+
 def covenant_id_matching(reference: str) -> Any:
     """A covenant filter accepts an id or a slug; slugs cannot look like ids (no underscore)."""
     if is_id("covenant", reference):
         return literal(reference)
-    return select(covenant.c.id).where(covenant.c.slug == reference).scalar_subquery()
+    return covenant_id_by_slug(reference)
 
 
 # ---------------------------------------------------------------- authorities
@@ -518,8 +523,7 @@ _offer = public_commitment.c
 COMMITMENT_CONDITIONS: dict[str, ColumnElement[bool]] = {
     "covenant_id": _offer.covenant_id == bindparam("covenant"),
     # Slugs cannot look like ids (no underscore), so a reference is one or the other.
-    "covenant_slug": _offer.covenant_id
-    == select(covenant.c.id).where(covenant.c.slug == bindparam("covenant")).scalar_subquery(),
+    "covenant_slug": _offer.covenant_id == covenant_id_by_slug(bindparam("covenant")),
     "priority": _offer.priority_id == bindparam("priority"),
     "offer_type": _offer.offer_type.in_(bindparam("offer_types", expanding=True)),
     "sector": _offer.sector.in_(bindparam("sectors", expanding=True)),
