@@ -6,6 +6,7 @@ import pytest
 from app.demo import content
 from app.demo.loader import load_demo_data
 from app.enums import PUBLIC_COMMITMENT_STATUSES
+from tests.flows import all_pages
 
 
 def public_titles_in_content() -> list[str]:
@@ -17,15 +18,6 @@ def public_titles_in_content() -> list[str]:
         for item in pledge["commitments"]
         if item["status"] in PUBLIC_COMMITMENT_STATUSES
     )
-
-
-async def all_pages(client, path: str) -> list[dict]:
-    items, url = [], f"{path}?limit=100"
-    while url:
-        page = (await client.get(url)).json()
-        items += page["items"]
-        url = f"{path}?limit=100&cursor={page['next_cursor']}" if page["next_cursor"] else None
-    return items
 
 
 def test_demo_content_covers_what_a_new_user_should_see():

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tests.flows import bearer
+from tests.flows import all_pages, bearer
 
 
 def shown(count: int) -> int | str:
@@ -220,15 +220,11 @@ async def test_a_year_that_has_not_started_has_no_report(client, registry):
 async def counted_in_public_list(client, slug: str) -> tuple[Counter, Counter, set]:
     """Offers by priority id and by offer type, and priorities with an active offer, from the public list."""
     by_priority, by_type, active = Counter(), Counter(), set()
-    url = f"/v1/commitments?covenant={slug}&limit=100"
-    while url:
-        page = (await client.get(url)).json()
-        for offer in page["items"]:
-            by_priority[offer["priority"]["id"]] += 1
-            by_type[offer["offer_type"]] += 1
-            if offer["status"] == "active":
-                active.add(offer["priority"]["id"])
-        url = page["next_cursor"] and f"/v1/commitments?covenant={slug}&limit=100&cursor={page['next_cursor']}"
+    for offer in await all_pages(client, "/v1/commitments", covenant=slug):
+        by_priority[offer["priority"]["id"]] += 1
+        by_type[offer["offer_type"]] += 1
+        if offer["status"] == "active":
+            active.add(offer["priority"]["id"])
     return by_priority, by_type, active
 
 
