@@ -78,13 +78,19 @@ async def recreate_database(url: str) -> None:
     await engine.dispose()
 
 
-async def scalar(url: str, statement) -> Any:  # type: ignore[no-untyped-def]
+async def scalars(url: str, statement) -> list[Any]:  # type: ignore[no-untyped-def]
+    """The first column of every row `statement` returns, on a connection of its own."""
     engine = create_engine(Settings(database_url=url), pooled=False)
     try:
         async with engine.connect() as conn:
-            return (await conn.execute(statement)).scalar_one()
+            return list((await conn.execute(statement)).scalars())
     finally:
         await engine.dispose()
+
+
+async def scalar(url: str, statement) -> Any:  # type: ignore[no-untyped-def]
+    (value,) = await scalars(url, statement)
+    return value
 
 
 async def id_at_depth(url: str, depth: int) -> str:
@@ -116,14 +122,8 @@ async def busiest_covenant(url: str) -> str:
 
 async def sample(url: str, column, count: int) -> list[str]:  # type: ignore[no-untyped-def]
     """Up to `count` distinct values of `column` among public commitments, picked at random."""
-    engine = create_engine(Settings(database_url=url), pooled=False)
-    try:
-        async with engine.connect() as conn:
-            values = select(column).distinct().subquery()
-            statement = select(values.c[0]).order_by(func.random()).limit(count)
-            return list((await conn.execute(statement)).scalars())
-    finally:
-        await engine.dispose()
+    values = select(column).distinct().subquery()
+    return await scalars(url, select(values.c[0]).order_by(func.random()).limit(count))
 
 
 MIX = {"commitments": 6_000, "signatories": 2_000, "priority pages": 2_000}
@@ -445,7 +445,7 @@ CASE_TITLES = {
     "commitment": "commitment by id",
     "signatory": "signatory by id",
     "statistics": "covenant statistics",
-    "mixed": "mixed: 10,000 URLs at random (60% commitments, 20% signatories by id, 20% priority pages)",
+    "mixed": "mixed: random paths (6,000 commitments and 2,000 signatories by id, every priority's first page)",
 }
 
 
