@@ -119,6 +119,23 @@ def cmd_lapse_overdue(args: argparse.Namespace) -> None:
     run_async(lapse)
 
 
+def cmd_sweep_expired(_args: argparse.Namespace) -> None:
+    from app.services import idempotency, rate_limits
+
+    async def sweep(settings: Settings) -> None:
+        engine = create_engine(settings, pooled=False)
+        try:
+            async with engine.begin() as conn:
+                records = await idempotency.sweep_expired(conn)
+                buckets = await rate_limits.sweep_spent(conn)
+        finally:
+            await engine.dispose()
+        log.info("deleted %s expired idempotency records and %s spent rate-limit buckets", records, buckets)
+        print(f"idempotency_records={records} rate_limit_buckets={buckets}")
+
+    run_async(sweep)
+
+
 def cmd_openapi(args: argparse.Namespace) -> None:
     from app.main import create_app
     from app.openapi_file import write_openapi
@@ -157,6 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     lapse = commands.add_parser("lapse-overdue", help="lapse published pledges overdue for review (run daily)")
     lapse.add_argument("--grace-days", type=int, default=30, help="days after review_due before a pledge lapses")
     lapse.set_defaults(handler=cmd_lapse_overdue)
+
+    sweep = commands.add_parser(
+        "sweep-expired", help="delete expired idempotency records and spent rate-limit counts (run hourly or daily)"
+    )
+    sweep.set_defaults(handler=cmd_sweep_expired)
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI contract (openapi/openapi.json)")
     openapi.add_argument("--output", default=str(PROJECT_ROOT / "openapi" / "openapi.json"))

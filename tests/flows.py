@@ -1,6 +1,10 @@
 """The API's own flows, driven through HTTP as a client would: register, pledge, add offers, approve."""
 
+import asyncio
 import itertools
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +26,17 @@ async def all_pages(client: httpx.AsyncClient, path: str, **params: Any) -> list
         cursor = page["next_cursor"]
         if cursor is None:
             return items
+
+
+async def run_command(database_url: str, *arguments: str) -> str:
+    """Run `covenant-registry <arguments>` as an operator would, against the test database; its standard output."""
+    environment = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "warning"}
+    command = [sys.executable, "-m", "app.cli", *arguments]
+    result = await asyncio.to_thread(
+        subprocess.run, command, env=environment, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def bearer(key: str) -> dict[str, str]:

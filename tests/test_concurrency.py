@@ -3,8 +3,12 @@
 
 import asyncio
 import uuid
+from datetime import timedelta
 
-from tests.flows import bearer, commitment_body, council, draft_pledge, register
+from sqlalchemy import text
+
+from app.ids import utcnow
+from tests.flows import bearer, commitment_body, council, draft_pledge, register, run_command
 
 ATTEMPTS = 20
 
@@ -105,3 +109,61 @@ async def test_keys_are_per_caller(client, keyring):
     )
     assert alpha.status_code == beta.status_code == 201
     assert alpha.json()["id"] != beta.json()["id"]
+
+
+async def expire_idempotency_key(app, key: str) -> None:
+    """What a day's wait does to a key's record."""
+    async with app.state.engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE idempotency_record SET created_at = :created, expires_at = :expired WHERE key = :key"),
+            {"key": key, "created": utcnow() - timedelta(days=2), "expired": utcnow() - timedelta(days=1)},
+        )
+
+
+async def test_a_key_is_claimed_afresh_once_its_record_expires(client, keyring, app):
+    lancashire = await council(client, await keyring.operator())
+    _, org_key = await register(client)
+    pledge = await draft_pledge(client, org_key, lancashire.slug, offers=0)
+    path, headers = f"/v1/pledges/{pledge['id']}/commitments", {**bearer(org_key), "Idempotency-Key": "monthly-sync"}
+    first = await client.post(path, json=commitment_body(title="First"), headers=headers)
+    assert first.status_code == 201
+    await expire_idempotency_key(app, "monthly-sync")
+
+    # Past its retention the key is free: another request with it runs (no 422), and is the one now remembered.
+    second = await client.post(path, json=commitment_body(title="Second"), headers=headers)
+    assert second.status_code == 201
+    assert "idempotent-replayed" not in second.headers
+    assert second.json()["id"] != first.json()["id"]
+    again = await client.post(path, json=commitment_body(title="Second"), headers=headers)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == second.json()
+    assert (await client.post(path, json=commitment_body(title="First"), headers=headers)).status_code == 422
+    stored = (await client.get(f"/v1/pledges/{pledge['id']}", headers=bearer(org_key))).json()["commitments"]
+    assert sorted(offer["title"] for offer in stored) == ["First", "Second"]
+
+
+async def test_sweep_command_deletes_expired_records_and_spent_rate_limits_only(client, keyring, app, database_url):
+    lancashire = await council(client, await keyring.operator())
+    _, org_key = await register(client)  # counts a registration from the test client's address
+    pledge = await draft_pledge(client, org_key, lancashire.slug, offers=0)
+    path = f"/v1/pledges/{pledge['id']}/commitments"
+    for key in ("kept", "expired"):
+        posted = await client.post(path, json=commitment_body(), headers={**bearer(org_key), "Idempotency-Key": key})
+        assert posted.status_code == 201
+    await expire_idempotency_key(app, "expired")
+    async with app.state.engine.begin() as conn:
+        await conn.execute(
+            text("INSERT INTO rate_limit_counter (bucket, window_started_at, hits) VALUES ('register:old', :at, 3)"),
+            {"at": utcnow() - timedelta(days=2)},
+        )
+
+    printed = await run_command(database_url, "sweep-expired")
+
+    assert printed.split() == ["idempotency_records=1", "rate_limit_buckets=1"]
+    async with app.state.engine.connect() as conn:
+        keys = (await conn.execute(text("SELECT key FROM idempotency_record"))).scalars().all()
+        buckets = (await conn.execute(text("SELECT bucket FROM rate_limit_counter"))).scalars().all()
+    assert "kept" in keys and "expired" not in keys
+    assert "register:old" not in buckets and len(buckets) == 1  # this hour's registration still counts
+    replayed = await client.post(path, json=commitment_body(), headers={**bearer(org_key), "Idempotency-Key": "kept"})
+    assert replayed.headers["idempotent-replayed"] == "true"

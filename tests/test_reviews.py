@@ -1,15 +1,11 @@
 """The review cycle: due and overdue pledges listed for officers; overdue past the grace period they lapse,
 leave the public lists, and come back after resubmission and approval."""
 
-import asyncio
-import os
-import subprocess
-import sys
 from datetime import date, timedelta
 
 from sqlalchemy import text
 
-from tests.flows import bearer, council, published_pledge
+from tests.flows import bearer, council, published_pledge, run_command
 
 
 async def set_review_due(app, pledge_id: str, due: date) -> None:
@@ -84,13 +80,8 @@ async def test_lapse_overdue_command(client, keyring, app, database_url):
     _, _, overdue = await published_pledge(client, lancashire)
     await set_review_due(app, overdue["id"], date.today() - timedelta(days=31))
 
-    environment = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "warning"}
-    command = [sys.executable, "-m", "app.cli", "lapse-overdue", "--grace-days", "30"]
-    result = await asyncio.to_thread(
-        subprocess.run, command, env=environment, capture_output=True, text=True, timeout=60, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [overdue["id"]]
+    printed = await run_command(database_url, "lapse-overdue", "--grace-days", "30")
+    assert printed.split() == [overdue["id"]]
     mine = await client.get(f"/v1/pledges/{overdue['id']}", headers=bearer(lancashire.officer_key))
     assert mine.json()["status"] == "lapsed"
     trail = await client.get(f"/v1/audit-events?record_id={overdue['id']}", headers=bearer(lancashire.officer_key))

@@ -5,6 +5,9 @@ response is written into that record before commit. A retry with the same key th
 things: a committed record (replay its response, or 422 if the request differs), a first attempt still in
 flight (the database makes the retry wait for it; past `WAIT_FOR_FIRST` it gets 409), or nothing (the first
 attempt failed and rolled back, so the retry simply runs).
+
+A record is kept for `RETENTION`. Past it, the same key claims the record afresh, so nothing on the request's
+path has to delete old records: `covenant-registry sweep-expired` (run hourly or daily) removes them.
 """
 
 import hashlib
@@ -13,7 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, text
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.db import upsert_insert
 from app.errors import IdempotencyKeyInUse, IdempotencyKeyReused
@@ -41,18 +44,31 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
+def _claim_statement(dialect_name: str):  # type: ignore[no-untyped-def]
+    """Insert the key's record; over an expired record of the same key, take its place; else leave it be."""
+    insert = upsert_insert(dialect_name, record_table)
+    claimed = {name: insert.excluded[name] for name in CLAIMED_COLUMNS}
+    return insert.on_conflict_do_update(
+        index_elements=["principal", "key"],
+        set_=claimed,
+        where=record_table.c.expires_at < insert.excluded.created_at,
+    )
+
+
+CLAIMED_COLUMNS = ("fingerprint", "status_code", "response_headers", "response_body", "created_at", "expires_at")
 # Built once: every POST with a key runs these (see app/services/commitments.py on bound-parameter statements).
 # Their VALUES and SET clauses come from the keys of the parameters they are executed with.
-CLAIM = {
-    name: upsert_insert(name, record_table).on_conflict_do_nothing(index_elements=["principal", "key"])
-    for name in ("postgresql", "sqlite")
-}
-SWEEP_EXPIRED = delete(record_table).where(
-    record_table.c.principal == bindparam("principal"), record_table.c.expires_at < bindparam("now")
-)
+CLAIM = {name: _claim_statement(name) for name in ("postgresql", "sqlite")}
 STORE = record_table.update().where(
     record_table.c.principal == bindparam("claimed_by"), record_table.c.key == bindparam("claimed_key")
 )
+SWEEP_EXPIRED = delete(record_table).where(record_table.c.expires_at < bindparam("now"))
+
+
+async def sweep_expired(conn: AsyncConnection) -> int:
+    """Delete every record past its retention (any caller's); returns how many went."""
+    result = await conn.execute(SWEEP_EXPIRED, {"now": utcnow()})
+    return result.rowcount
 
 
 async def claim(session: AsyncSession, principal: str, key: str, request_fingerprint: str) -> StoredResponse | None:
@@ -61,8 +77,6 @@ async def claim(session: AsyncSession, principal: str, key: str, request_fingerp
     if dialect == "postgresql":
         await session.execute(SET_LOCK_TIMEOUT)
     now = utcnow()
-    # Expired records of this caller make way, so a key may be reused a day later.
-    await session.execute(SWEEP_EXPIRED, {"principal": principal, "now": now})
     claimed = {
         "principal": principal,
         "key": key,
