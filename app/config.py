@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     # Overflow connections are closed on return, so a busy worker would reconnect over and over: none by default.
     db_max_overflow: int = Field(default=0, ge=0, le=200)
     db_echo: bool = Field(default=False, description="Log every SQL statement (debugging only).")
+    db_lock_timeout_ms: int = Field(
+        default=10_000,
+        ge=100,
+        le=600_000,
+        description="How long a statement waits for rows another request is changing before it gives up.",
+    )
 
     host: str = "127.0.0.1"
     port: int = 8000

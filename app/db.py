@@ -45,17 +45,20 @@ def _prepare_sqlite_file(url: URL) -> None:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _on_sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    # SQLite ignores foreign keys unless asked; WAL lets readers run beside a writer;
-    # busy_timeout makes a second writer wait instead of failing at once.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
-    # SQLite's own lower() folds only A-Z; Python's folds "É" as PostgreSQL does, so `q` matches alike on both.
-    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+def _on_sqlite_connect(lock_timeout_ms: int):  # type: ignore[no-untyped-def]
+    def configure(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # SQLite ignores foreign keys unless asked; WAL lets readers run beside a writer;
+        # busy_timeout makes a second writer wait (as long as PostgreSQL's lock_timeout) instead of failing at once.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={lock_timeout_ms:d}")
+        cursor.close()
+        # SQLite's own lower() folds only A-Z; Python's folds "É" as PostgreSQL does, so `q` matches alike on both.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+    return configure
 
 
 def _unicode_lower(value: object) -> object:
@@ -68,7 +71,7 @@ def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
         _prepare_sqlite_file(url)
         extra = {} if pooled else {"poolclass": NullPool}
         engine = sa_create_async_engine(url, echo=settings.db_echo, **extra)
-        event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+        event.listen(engine.sync_engine, "connect", _on_sqlite_connect(settings.db_lock_timeout_ms))
         return engine
     if not pooled:
         return sa_create_async_engine(url, echo=settings.db_echo, poolclass=NullPool)
@@ -78,8 +81,15 @@ def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=False,
-        # Statements are compiled once and cached; asyncpg prepares them once per connection.
-        connect_args={"server_settings": {"application_name": "covenant-registry"}},
+        # Statements are compiled once and cached; asyncpg prepares them once per connection. lock_timeout is
+        # set per connection, so no request pays a round trip for it: a statement waiting longer for rows another
+        # transaction holds fails instead of holding its connection (a retried POST then gets 409).
+        connect_args={
+            "server_settings": {
+                "application_name": "covenant-registry",
+                "lock_timeout": str(settings.db_lock_timeout_ms),
+            }
+        },
     )
 
 

@@ -5,9 +5,11 @@ import asyncio
 import uuid
 from datetime import timedelta
 
+import httpx
 from sqlalchemy import text
 
 from app.ids import utcnow
+from app.main import create_app
 from tests.flows import bearer, commitment_body, council, draft_pledge, register, run_command
 
 ATTEMPTS = 20
@@ -109,6 +111,43 @@ async def test_keys_are_per_caller(client, keyring):
     )
     assert alpha.status_code == beta.status_code == 201
     assert alpha.json()["id"] != beta.json()["id"]
+
+
+async def test_a_retry_while_the_first_attempt_holds_the_key_gets_409(client, keyring, app, settings):
+    lancashire = await council(client, await keyring.operator())
+    signatory, org_key = await register(client)
+    pledge = await draft_pledge(client, org_key, lancashire.slug, offers=0)
+    # A worker whose statements wait half a second for locked rows, beside the first attempt.
+    impatient = create_app(settings.model_copy(update={"db_lock_timeout_ms": 500}))
+    async with (
+        impatient.router.lifespan_context(impatient),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=impatient), base_url="http://testserver") as retrier,
+        app.state.engine.connect() as first_attempt,
+    ):
+        key_id = (
+            await first_attempt.execute(
+                text("SELECT id FROM api_key WHERE signatory_id = :id"), {"id": signatory["id"]}
+            )
+        ).scalar_one()
+        await retrier.get(f"/v1/pledges/{pledge['id']}", headers=bearer(org_key))  # the key's use is noted first
+        # What a first attempt still running holds: the key's record, claimed and not yet committed.
+        await first_attempt.execute(
+            text(
+                "INSERT INTO idempotency_record (principal, key, fingerprint, status_code, response_headers, "
+                "response_body, created_at, expires_at) VALUES (:who, 'slow-one', 'f', 0, '{}', '', :now, :later)"
+            ),
+            {"who": key_id, "now": utcnow(), "later": utcnow() + timedelta(days=1)},
+        )
+        retry = await retrier.post(
+            f"/v1/pledges/{pledge['id']}/commitments",
+            json=commitment_body(),
+            headers={**bearer(org_key), "Idempotency-Key": "slow-one"},
+        )
+        await first_attempt.rollback()
+    assert retry.status_code == 409
+    assert retry.json()["type"] == "/problems/idempotency-key-in-use"
+    stored = (await client.get(f"/v1/pledges/{pledge['id']}", headers=bearer(org_key))).json()["commitments"]
+    assert stored == []  # the retry changed nothing
 
 
 async def expire_idempotency_key(app, key: str) -> None:

@@ -3,7 +3,7 @@
 The key is claimed by inserting its record in the POST's own transaction, before the change is made, and the
 response is written into that record before commit. A retry with the same key therefore meets one of three
 things: a committed record (replay its response, or 422 if the request differs), a first attempt still in
-flight (the database makes the retry wait for it; past `WAIT_FOR_FIRST` it gets 409), or nothing (the first
+flight (the database makes the retry wait for it; past `DB_LOCK_TIMEOUT_MS` it gets 409), or nothing (the first
 attempt failed and rolled back, so the retry simply runs).
 
 A record is kept for `RETENTION`. Past it, the same key claims the record afresh, so nothing on the request's
@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, text
+from sqlalchemy import bindparam, delete
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -24,8 +24,6 @@ from app.ids import utcnow
 from app.models import IdempotencyRecord
 
 RETENTION = timedelta(hours=24)
-WAIT_FOR_FIRST = "10s"
-SET_LOCK_TIMEOUT = text(f"SET LOCAL lock_timeout = '{WAIT_FOR_FIRST}'")
 record_table = IdempotencyRecord.__table__
 
 
@@ -74,8 +72,6 @@ async def sweep_expired(conn: AsyncConnection) -> int:
 async def claim(session: AsyncSession, principal: str, key: str, request_fingerprint: str) -> StoredResponse | None:
     """Claim `key` for this request (None), or return the response of the request that claimed it first."""
     dialect = session.bind.dialect.name
-    if dialect == "postgresql":
-        await session.execute(SET_LOCK_TIMEOUT)
     now = utcnow()
     claimed = {
         "principal": principal,
