@@ -20,7 +20,7 @@ from app.services.lifecycle import (
     PLEDGE_EDITABLE,
     check_commitment_status_change,
 )
-from app.services.pledges import covenant_of, own_pledge, require_editable, scope_of
+from app.services.pledges import own_pledge_with_covenant, pledge_with_covenant, require_editable, scope_of
 from app.services.public_read import commitment, commitment_columns_select, commitment_out
 
 CONTENT_FIELDS = (
@@ -109,9 +109,9 @@ async def _set_areas(session: AsyncSession, commitment_id: str, areas: list[str]
 
 
 async def _pledge_and_covenant(session: AsyncSession, pledge_id: str) -> tuple[Pledge, Covenant]:
-    pledge = await session.get(Pledge, pledge_id)
-    assert pledge is not None
-    return pledge, await covenant_of(session, pledge)
+    found = await pledge_with_covenant(session, pledge_id)
+    assert found is not None  # a foreign key guarantees it
+    return found
 
 
 def _touch(pledge: Pledge) -> None:
@@ -120,9 +120,8 @@ def _touch(pledge: Pledge) -> None:
 
 
 async def add(session: AsyncSession, principal: Principal, pledge_id: str, body: CommitmentCreate) -> Commitment:
-    pledge = await own_pledge(session, principal, pledge_id)
+    pledge, covenant = await own_pledge_with_covenant(session, principal, pledge_id)
     require_editable(pledge, "add commitments to")
-    covenant = await covenant_of(session, pledge)
     _check_dates(body.starts_on, body.ends_on, body.apply_by)
     row = Commitment(
         id=new_id("commitment"),

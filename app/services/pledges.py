@@ -4,7 +4,7 @@ changes; either side withdraws a published pledge. Every step is audited, and th
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.enums import CovenantStatus, PledgeStatus, SignatoryStatus
@@ -43,11 +43,25 @@ async def get_for(session: AsyncSession, principal: Principal, pledge_id: str) -
     return pledge
 
 
-async def own_pledge(session: AsyncSession, principal: Principal, pledge_id: str) -> Pledge:
-    pledge = await session.get(Pledge, pledge_id)
-    if pledge is None or pledge.signatory_id != principal.signatory_id:
+# A write to a pledge or its commitments needs the covenant too (its rules, the audit scope): one round trip.
+PLEDGE_WITH_COVENANT = (
+    select(Pledge, Covenant).join(Covenant, Covenant.id == Pledge.covenant_id).where(Pledge.id == bindparam("pledge"))
+)
+
+
+async def pledge_with_covenant(session: AsyncSession, pledge_id: str) -> tuple[Pledge, Covenant] | None:
+    found = (await session.execute(PLEDGE_WITH_COVENANT, {"pledge": pledge_id})).one_or_none()
+    return None if found is None else (found[0], found[1])
+
+
+async def own_pledge_with_covenant(
+    session: AsyncSession, principal: Principal, pledge_id: str
+) -> tuple[Pledge, Covenant]:
+    """The caller's own pledge and its covenant; another organisation's pledge is a 404."""
+    found = await pledge_with_covenant(session, pledge_id)
+    if found is None or found[0].signatory_id != principal.signatory_id:
         raise NotFound(f"No pledge {pledge_id}.")
-    return pledge
+    return found
 
 
 async def officers_pledge(session: AsyncSession, principal: Principal, pledge_id: str) -> tuple[Pledge, Covenant]:
@@ -101,7 +115,7 @@ async def create(session: AsyncSession, principal: Principal, body: PledgeCreate
 async def update(
     session: AsyncSession, principal: Principal, pledge_id: str, expected_version: int, body: PledgeUpdate
 ) -> Pledge:
-    pledge = await own_pledge(session, principal, pledge_id)
+    pledge, covenant = await own_pledge_with_covenant(session, principal, pledge_id)
     check_version(pledge, expected_version)
     require_editable(pledge, "edit")
     before = audit.snapshot(pledge)
@@ -112,14 +126,7 @@ async def update(
         pledge.signed_on = body.signed_on
     pledge.updated_at = utcnow()
     await session.flush()
-    audit.record(
-        session,
-        principal,
-        "pledge.update",
-        pledge,
-        before=before,
-        scope=scope_of(pledge, await covenant_of(session, pledge)),
-    )
+    audit.record(session, principal, "pledge.update", pledge, before=before, scope=scope_of(pledge, covenant))
     return pledge
 
 
@@ -162,13 +169,11 @@ async def _transition(
 
 
 async def submit(session: AsyncSession, principal: Principal, pledge_id: str) -> Pledge:
-    pledge = await own_pledge(session, principal, pledge_id)
+    pledge, covenant = await own_pledge_with_covenant(session, principal, pledge_id)
     next_pledge_status(pledge.status, "submit")  # a clear 409 before anything else
     if await count_commitments(session, pledge.id, public_only=True) == 0:
         raise Conflict("Add at least one active commitment before submitting the pledge.")
-    return await _transition(
-        session, principal, pledge, await covenant_of(session, pledge), "submit", submitted_at=utcnow()
-    )
+    return await _transition(session, principal, pledge, covenant, "submit", submitted_at=utcnow())
 
 
 async def approve(session: AsyncSession, principal: Principal, pledge_id: str) -> Pledge:
@@ -200,8 +205,7 @@ async def request_changes(session: AsyncSession, principal: Principal, pledge_id
 async def withdraw(session: AsyncSession, principal: Principal, pledge_id: str, reason: str) -> Pledge:
     """Either side may withdraw a published pledge: its organisation, or an officer of the covenant."""
     if principal.is_organisation:
-        pledge = await own_pledge(session, principal, pledge_id)
-        covenant = await covenant_of(session, pledge)
+        pledge, covenant = await own_pledge_with_covenant(session, principal, pledge_id)
     else:
         pledge, covenant = await officers_pledge(session, principal, pledge_id)
     return await _transition(
@@ -209,16 +213,31 @@ async def withdraw(session: AsyncSession, principal: Principal, pledge_id: str, 
     )
 
 
+# Both rows are found by primary key: joined on true, they come back as one row in one round trip.
+PLEDGE_PARTIES = (
+    select(
+        Signatory.id.label("signatory_id"),
+        Signatory.name.label("signatory_name"),
+        Signatory.sector,
+        Covenant.id.label("covenant_id"),
+        Covenant.slug,
+        Covenant.title,
+    )
+    .join(Covenant, true())
+    .where(Signatory.id == bindparam("signatory"), Covenant.id == bindparam("covenant"))
+)
+
+
 async def private_document(session: AsyncSession, pledge: Pledge) -> dict[str, Any]:
     from app.services.commitments import private_documents_of_pledge
 
-    covenant = await covenant_of(session, pledge)
-    signatory = await session.get(Signatory, pledge.signatory_id)
-    assert signatory is not None
+    parties = (
+        await session.execute(PLEDGE_PARTIES, {"signatory": pledge.signatory_id, "covenant": pledge.covenant_id})
+    ).one()
     return {
         "id": pledge.id,
-        "signatory": {"id": signatory.id, "name": signatory.name, "sector": signatory.sector},
-        "covenant": {"id": covenant.id, "slug": covenant.slug, "title": covenant.title},
+        "signatory": {"id": parties.signatory_id, "name": parties.signatory_name, "sector": parties.sector},
+        "covenant": {"id": parties.covenant_id, "slug": parties.slug, "title": parties.title},
         "statement": pledge.statement,
         "status": pledge.status,
         "signed_on": pledge.signed_on,
