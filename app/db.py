@@ -25,6 +25,11 @@ NAMING_CONVENTION = {
 }
 
 
+# Indexes that exist on PostgreSQL only and are not in the models: the trigram indexes of free-text search
+# (migration e40c1653a4ce). `alembic check` is told to expect them (migrations/env.py).
+DATABASE_ONLY_INDEXES = frozenset({"ix_public_commitment_search_text_trgm", "ix_signatory_name_trgm"})
+
+
 def async_database_url(url: str | URL) -> URL:
     """Accept the usual `postgresql://…` and `sqlite:///…` forms and pick the async driver ourselves."""
     parsed = make_url(url) if isinstance(url, str) else url

@@ -9,13 +9,18 @@ from sqlmodel import SQLModel
 
 from app import models  # noqa: F401  (registers every table on the metadata)
 from app.config import Settings
-from app.db import create_engine, is_sqlite
+from app.db import DATABASE_ONLY_INDEXES, create_engine, is_sqlite
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = SQLModel.metadata
+
+
+def include_object(item, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+    """Leave out of comparisons the indexes that live in the database only (app/db.py says which)."""
+    return not (type_ == "index" and reflected and compare_to is None and name in DATABASE_ONLY_INDEXES)
 
 
 def database_url() -> str:
@@ -41,6 +46,7 @@ def do_run_migrations(connection: Connection) -> None:
         # SQLite cannot ALTER most things in place; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
