@@ -409,6 +409,10 @@ def main() -> None:
     print(f"\nwritten to {output.relative_to(ROOT)}")
 
 
+# The worst case of a search: no row can stop the scan early, so without an index every offer is read.
+RARE_WORD = "quokka"
+
+
 def build_cases(database_url: str, service_url: str) -> list[Case]:
     priority = asyncio.run(busiest_priority(database_url))
     deep_id = asyncio.run(id_at_depth(database_url, 150_000))
@@ -433,6 +437,7 @@ def build_cases(database_url: str, service_url: str) -> list[Case]:
         Case("commitment", f"/v1/commitments/{first_commitment}", f"/v1/commitments/{first_commitment}"),
         Case("signatory", f"/v1/signatories/{signatory}", f"/v1/signatories/{signatory}"),
         Case("statistics", f"/v1/covenants/{covenant}/statistics"),
+        Case("search", f"/v1/commitments?q={RARE_WORD}&limit=50"),
         Case("mixed", "/", "/", paths_file=paths_file),
     ]
 
@@ -445,6 +450,7 @@ CASE_TITLES = {
     "commitment": "commitment by id",
     "signatory": "signatory by id",
     "statistics": "covenant statistics",
+    "search": f"commitments, free-text search for a word no offer has (q={RARE_WORD})",
     "mixed": "mixed: random paths (6,000 commitments and 2,000 signatories by id, every priority's first page)",
 }
 
