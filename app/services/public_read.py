@@ -5,11 +5,11 @@ published pledges of verified signatories, and their active, paused or full comm
 rows; the `*_out` functions shape them into the public JSON documents (app/schemas/public.py).
 """
 
-import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, exists, func, literal, select
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.enums import (
@@ -45,7 +45,7 @@ from app.schemas.public import (
     SignatoryFilters,
 )
 from app.serialization import embedded
-from app.services.pagination import Keyset
+from app.services.pagination import FilteredList, Keyset, Shape
 
 authority = Authority.__table__
 covenant = Covenant.__table__
@@ -110,11 +110,25 @@ def covenant_id_by_slug(slug: Any) -> Any:
     return select(covenant.c.id).where(covenant.c.slug == slug).scalar_subquery()
 
 
-def covenant_id_matching(reference: str) -> Any:
-    """A covenant filter accepts an id or a slug; slugs cannot look like ids (no underscore)."""
-    if is_id("covenant", reference):
-        return literal(reference)
-    return covenant_id_by_slug(reference)
+def covenant_conditions(condition: Callable[[Any], ColumnElement[bool]]) -> dict[str, ColumnElement[bool]]:
+    """A covenant filter's two forms, given its condition on a covenant id: by id, or by slug."""
+    return {
+        "covenant_id": condition(bindparam("covenant")),
+        "covenant_slug": condition(covenant_id_by_slug(bindparam("covenant"))),
+    }
+
+
+def covenant_form(reference: str) -> str:
+    """Which of `covenant_conditions` a reference needs: slugs cannot look like ids (no underscore)."""
+    return "covenant_id" if is_id("covenant", reference) else "covenant_slug"
+
+
+def use_covenant(shape: Shape, reference: str) -> None:
+    shape.use(covenant_form(reference), covenant=reference)
+
+
+def use_text_search(shape: Shape, q: str, pattern: str) -> None:
+    shape.use("q" if trigram_searchable(q) else "q_short", q_pattern=pattern)
 
 
 # ---------------------------------------------------------------- authorities
@@ -137,19 +151,29 @@ def authority_select() -> Select[Any]:
     return select(authority.c.id, authority.c.name, authority.c.gss_code, authority.c.region, authority.c.website)
 
 
+AUTHORITY_LIST = FilteredList(
+    authority_select(),
+    AUTHORITY_KEYSET,
+    {
+        "region": func.lower(authority.c.region) == bindparam("region"),
+        "gss_code": authority.c.gss_code == bindparam("gss_code"),
+    },
+)
+AUTHORITY_BY_ID = authority_select().where(authority.c.id == bindparam("id"))
+
+
 async def list_authorities(conn: AsyncConnection, filters: AuthorityFilters) -> Page:
-    statement = authority_select()
+    shape = Shape()
     if filters.region:
-        statement = statement.where(func.lower(authority.c.region) == filters.region.lower())
+        shape.use("region", region=filters.region.lower())
     if filters.gss_code:
-        statement = statement.where(authority.c.gss_code == filters.gss_code)
-    rows = (await conn.execute(AUTHORITY_KEYSET.apply(statement, filters.cursor, filters.limit))).all()
-    shown, next_cursor = AUTHORITY_KEYSET.page(rows, filters.limit, lambda row: (row.name, row.id))
-    return Page([authority_out(row) for row in shown], next_cursor)
+        shape.use("gss_code", gss_code=filters.gss_code)
+    rows, next_cursor = await AUTHORITY_LIST.page(conn, shape, filters.cursor, filters.limit)
+    return Page([authority_out(row) for row in rows], next_cursor)
 
 
 async def get_authority(conn: AsyncConnection, authority_id: str) -> dict[str, Any]:
-    row = (await conn.execute(authority_select().where(authority.c.id == authority_id))).first()
+    row = (await conn.execute(AUTHORITY_BY_ID, {"id": authority_id})).first()
     if row is None:
         raise NotFound(f"No authority {authority_id}.")
     return authority_out(row)
@@ -209,40 +233,54 @@ def priority_out(row: Row[Any]) -> dict[str, Any]:
     }
 
 
+COVENANT_LIST = FilteredList(
+    covenant_select(),
+    COVENANT_KEYSET,
+    {
+        "authority": covenant.c.authority_id == bindparam("authority"),
+        "audience": covenant.c.audience == bindparam("audience"),
+        "status": covenant.c.status == bindparam("status"),
+    },
+)
+COVENANT_BY_REFERENCE = {
+    form: covenant_select().where(condition)
+    for form, condition in covenant_conditions(lambda covenant_id: covenant.c.id == covenant_id).items()
+}
+PRIORITIES_OF_COVENANT = (
+    select(
+        priority.c.id,
+        priority.c.covenant_id,
+        priority.c.code,
+        priority.c.title,
+        priority.c.description,
+        priority.c.position,
+    )
+    .where(priority.c.covenant_id == bindparam("covenant"))
+    .order_by(priority.c.position, priority.c.code)
+)
+
+
 async def list_covenants(conn: AsyncConnection, filters: CovenantFilters) -> Page:
-    statement = covenant_select()
+    shape = Shape()
     if filters.authority:
-        statement = statement.where(covenant.c.authority_id == filters.authority)
+        shape.use("authority", authority=filters.authority)
     if filters.audience:
-        statement = statement.where(covenant.c.audience == filters.audience.value)
+        shape.use("audience", audience=filters.audience.value)
     if filters.status:
-        statement = statement.where(covenant.c.status == filters.status.value)
-    rows = (await conn.execute(COVENANT_KEYSET.apply(statement, filters.cursor, filters.limit))).all()
-    shown, next_cursor = COVENANT_KEYSET.page(rows, filters.limit, lambda row: (row.id,))
-    return Page([covenant_out(row) for row in shown], next_cursor)
+        shape.use("status", status=filters.status.value)
+    rows, next_cursor = await COVENANT_LIST.page(conn, shape, filters.cursor, filters.limit)
+    return Page([covenant_out(row) for row in rows], next_cursor)
 
 
 async def public_covenant_row(conn: AsyncConnection, reference: str) -> Row[Any]:
-    row = (await conn.execute(covenant_select().where(covenant.c.id == covenant_id_matching(reference)))).first()
+    row = (await conn.execute(COVENANT_BY_REFERENCE[covenant_form(reference)], {"covenant": reference})).first()
     if row is None:
         raise NotFound(f"No covenant {reference}.")
     return row
 
 
 async def _priorities_of(conn: AsyncConnection, covenant_id: str) -> list[dict[str, Any]]:
-    statement = (
-        select(
-            priority.c.id,
-            priority.c.covenant_id,
-            priority.c.code,
-            priority.c.title,
-            priority.c.description,
-            priority.c.position,
-        )
-        .where(priority.c.covenant_id == covenant_id)
-        .order_by(priority.c.position, priority.c.code)
-    )
-    return [priority_out(row) for row in (await conn.execute(statement)).all()]
+    return [priority_out(row) for row in (await conn.execute(PRIORITIES_OF_COVENANT, {"covenant": covenant_id})).all()]
 
 
 async def get_covenant(conn: AsyncConnection, reference: str) -> dict[str, Any]:
@@ -310,37 +348,51 @@ def wanted_areas(area: str, *, remote_counts: bool) -> list[str]:
     return [area, NATIONAL, REMOTE] if remote_counts else [area, NATIONAL]
 
 
-def _area_matches(area_table: Any, owner_column: Any, owner_id: Any, area: str) -> Any:
-    wanted = wanted_areas(area, remote_counts=area_table is commitment_area)
-    return exists().where(owner_column == owner_id, area_table.c.area_code.in_(wanted))
+def one_of_values(column: Any, name: str) -> ColumnElement[bool]:
+    """A filter that may repeat: any of the values bound as `name` (an IN list)."""
+    return column.in_(bindparam(name, expanding=True))
+
+
+SIGNATORY_LIST = FilteredList(
+    signatory_select(),
+    SIGNATORY_KEYSET,
+    {
+        **covenant_conditions(
+            lambda covenant_id: exists().where(
+                pledge.c.signatory_id == signatory.c.id,
+                pledge.c.status == PUBLISHED,
+                pledge.c.covenant_id == covenant_id,
+            )
+        ),
+        "sector": one_of_values(signatory.c.sector, "sectors"),
+        "size_band": one_of_values(signatory.c.size_band, "size_bands"),
+        "organisation_type": one_of_values(signatory.c.organisation_type, "organisation_types"),
+        "area": exists().where(
+            signatory_area.c.signatory_id == signatory.c.id, one_of_values(signatory_area.c.area_code, "areas")
+        ),
+        # ILIKE on PostgreSQL (which the trigram index serves), lower() on both sides elsewhere.
+        "q": signatory.c.name.ilike(bindparam("q_pattern"), escape="/"),
+        "q_short": unindexed(signatory.c.name).ilike(bindparam("q_pattern"), escape="/"),
+    },
+)
 
 
 async def list_signatories(conn: AsyncConnection, filters: SignatoryFilters) -> Page:
-    statement = signatory_select()
+    shape = Shape()
     if filters.covenant:
-        statement = statement.where(
-            exists().where(
-                pledge.c.signatory_id == signatory.c.id,
-                pledge.c.status == PUBLISHED,
-                pledge.c.covenant_id == covenant_id_matching(filters.covenant),
-            )
-        )
+        use_covenant(shape, filters.covenant)
     if filters.sector:
-        statement = statement.where(signatory.c.sector.in_([s.value for s in filters.sector]))
+        shape.use("sector", sectors=[s.value for s in filters.sector])
     if filters.size_band:
-        statement = statement.where(signatory.c.size_band.in_([s.value for s in filters.size_band]))
+        shape.use("size_band", size_bands=[s.value for s in filters.size_band])
     if filters.organisation_type:
-        statement = statement.where(signatory.c.organisation_type.in_([t.value for t in filters.organisation_type]))
+        shape.use("organisation_type", organisation_types=[t.value for t in filters.organisation_type])
     if filters.area:
-        statement = statement.where(
-            _area_matches(signatory_area, signatory_area.c.signatory_id, signatory.c.id, filters.area)
-        )
+        shape.use("area", areas=wanted_areas(filters.area, remote_counts=False))
     if filters.q:
-        name = signatory.c.name if trigram_searchable(filters.q) else unindexed(signatory.c.name)
-        statement = statement.where(name.icontains(filters.q, autoescape=True))
-    rows = (await conn.execute(SIGNATORY_KEYSET.apply(statement, filters.cursor, filters.limit))).all()
-    shown, next_cursor = SIGNATORY_KEYSET.page(rows, filters.limit, lambda row: (row.name, row.id))
-    return Page([signatory_out(row) for row in shown], next_cursor)
+        use_text_search(shape, filters.q, like_pattern(filters.q))
+    rows, next_cursor = await SIGNATORY_LIST.page(conn, shape, filters.cursor, filters.limit)
+    return Page([signatory_out(row) for row in rows], next_cursor)
 
 
 async def get_signatory(conn: AsyncConnection, signatory_id: str) -> dict[str, Any]:
@@ -418,28 +470,37 @@ PLEDGES_OF_SIGNATORY = (
 )
 
 
+PLEDGE_LIST = FilteredList(
+    pledge_select(),
+    PLEDGE_KEYSET,
+    {
+        **covenant_conditions(lambda covenant_id: pledge.c.covenant_id == covenant_id),
+        "signatory": pledge.c.signatory_id == bindparam("signatory"),
+    },
+)
+PLEDGE_BY_ID = pledge_select().where(pledge.c.id == bindparam("id"))
+DOCUMENTS_OF_PLEDGE = (
+    select(public_commitment.c.document)
+    .where(public_commitment.c.pledge_id == bindparam("id"))
+    .order_by(public_commitment.c.commitment_id)
+)
+
+
 async def list_pledges(conn: AsyncConnection, filters: PledgeFilters) -> Page:
-    statement = pledge_select()
+    shape = Shape()
     if filters.covenant:
-        statement = statement.where(pledge.c.covenant_id == covenant_id_matching(filters.covenant))
+        use_covenant(shape, filters.covenant)
     if filters.signatory:
-        statement = statement.where(pledge.c.signatory_id == filters.signatory)
-    rows = (await conn.execute(PLEDGE_KEYSET.apply(statement, filters.cursor, filters.limit))).all()
-    shown, next_cursor = PLEDGE_KEYSET.page(rows, filters.limit, lambda row: (row.id,))
-    return Page([pledge_out(row) for row in shown], next_cursor)
+        shape.use("signatory", signatory=filters.signatory)
+    rows, next_cursor = await PLEDGE_LIST.page(conn, shape, filters.cursor, filters.limit)
+    return Page([pledge_out(row) for row in rows], next_cursor)
 
 
 async def get_pledge(conn: AsyncConnection, pledge_id: str) -> dict[str, Any]:
-    row = (await conn.execute(pledge_select().where(pledge.c.id == pledge_id))).first()
+    row = (await conn.execute(PLEDGE_BY_ID, {"id": pledge_id})).first()
     if row is None:
         raise NotFound(f"No pledge {pledge_id}.")
-    documents = (
-        await conn.execute(
-            select(public_commitment.c.document)
-            .where(public_commitment.c.pledge_id == pledge_id)
-            .order_by(public_commitment.c.commitment_id)
-        )
-    ).scalars()
+    documents = (await conn.execute(DOCUMENTS_OF_PLEDGE, {"id": pledge_id})).scalars()
     return pledge_out(row) | {"commitments": [embedded(document) for document in documents]}
 
 
@@ -531,77 +592,62 @@ def commitment_out(row: Row[Any]) -> dict[str, Any]:
 
 
 _offer = public_commitment.c
-# Each filter of the commitments list as a condition on bound parameters, so a statement depends only on which
-# filters a request uses (its shape), never on their values. Values repeated within one filter widen it (OR).
-COMMITMENT_CONDITIONS: dict[str, ColumnElement[bool]] = {
-    "covenant_id": _offer.covenant_id == bindparam("covenant"),
-    # Slugs cannot look like ids (no underscore), so a reference is one or the other.
-    "covenant_slug": _offer.covenant_id == covenant_id_by_slug(bindparam("covenant")),
-    "priority": _offer.priority_id == bindparam("priority"),
-    "offer_type": _offer.offer_type.in_(bindparam("offer_types", expanding=True)),
-    "sector": _offer.sector.in_(bindparam("sectors", expanding=True)),
-    "area": exists().where(
-        commitment_area.c.commitment_id == _offer.commitment_id,
-        commitment_area.c.area_code.in_(bindparam("areas", expanding=True)),
-    ),
-    "age": and_(_offer.min_age <= bindparam("age"), _offer.max_age >= bindparam("age")),
-    "audience": _offer.audience_mask.op("&")(bindparam("audience_bit")) != 0,
-    "status": _offer.status.in_(bindparam("statuses", expanding=True)),
-    "signatory": _offer.signatory_id == bindparam("signatory"),
-    "pledge": _offer.pledge_id == bindparam("pledge"),
-    "q": _offer.search_text.like(bindparam("q_pattern"), escape="/"),
-    "q_short": unindexed(_offer.search_text).like(bindparam("q_pattern"), escape="/"),
-}
+COMMITMENT_LIST = FilteredList(
+    select(_offer.commitment_id, _offer.document),
+    COMMITMENT_KEYSET,
+    {
+        **covenant_conditions(lambda covenant_id: _offer.covenant_id == covenant_id),
+        "priority": _offer.priority_id == bindparam("priority"),
+        "offer_type": one_of_values(_offer.offer_type, "offer_types"),
+        "sector": one_of_values(_offer.sector, "sectors"),
+        "area": exists().where(
+            commitment_area.c.commitment_id == _offer.commitment_id,
+            one_of_values(commitment_area.c.area_code, "areas"),
+        ),
+        "age": and_(_offer.min_age <= bindparam("age"), _offer.max_age >= bindparam("age")),
+        "audience": _offer.audience_mask.op("&")(bindparam("audience_bit")) != 0,
+        "status": one_of_values(_offer.status, "statuses"),
+        "signatory": _offer.signatory_id == bindparam("signatory"),
+        "pledge": _offer.pledge_id == bindparam("pledge"),
+        # search_text is stored in lower case (app/services/projection.py).
+        "q": _offer.search_text.like(bindparam("q_pattern"), escape="/"),
+        "q_short": unindexed(_offer.search_text).like(bindparam("q_pattern"), escape="/"),
+    },
+)
 
 
-def commitment_filter_values(filters: CommitmentFilters) -> tuple[tuple[str, ...], dict[str, Any]]:
-    """The filters a request uses, as names of COMMITMENT_CONDITIONS (AND), and the values to bind."""
-    used: list[str] = []
-    values: dict[str, Any] = {}
-
-    def use(name: str, **bound: Any) -> None:
-        used.append(name)
-        values.update(bound)
-
+def commitment_shape(filters: CommitmentFilters) -> Shape:
+    """The filters a request uses, and the values to bind for them."""
+    shape = Shape()
     if filters.covenant:
-        use("covenant_id" if is_id("covenant", filters.covenant) else "covenant_slug", covenant=filters.covenant)
+        use_covenant(shape, filters.covenant)
     if filters.priority:
-        use("priority", priority=filters.priority)
+        shape.use("priority", priority=filters.priority)
     if filters.offer_type:
-        use("offer_type", offer_types=[t.value for t in filters.offer_type])
+        shape.use("offer_type", offer_types=[t.value for t in filters.offer_type])
     if filters.sector:
-        use("sector", sectors=[s.value for s in filters.sector])
+        shape.use("sector", sectors=[s.value for s in filters.sector])
     if filters.area:
-        use("area", areas=wanted_areas(filters.area, remote_counts=True))
+        shape.use("area", areas=wanted_areas(filters.area, remote_counts=True))
     if filters.age is not None:
-        use("age", age=filters.age)
+        shape.use("age", age=filters.age)
     if filters.audience:
-        use("audience", audience_bit=flags_to_mask(Audience, [filters.audience.value]))
+        shape.use("audience", audience_bit=flags_to_mask(Audience, [filters.audience.value]))
     if filters.status:
-        use("status", statuses=[s.value for s in filters.status])
+        shape.use("status", statuses=[s.value for s in filters.status])
     if filters.signatory:
-        use("signatory", signatory=filters.signatory)
+        shape.use("signatory", signatory=filters.signatory)
     if filters.pledge:
-        use("pledge", pledge=filters.pledge)
+        shape.use("pledge", pledge=filters.pledge)
     if filters.q:
-        use("q" if trigram_searchable(filters.q) else "q_short", q_pattern=like_pattern(filters.q.lower()))
-    return tuple(used), values
-
-
-@functools.lru_cache(maxsize=512)
-def commitment_list_statement(used: tuple[str, ...], after_cursor: bool) -> Select[Any]:
-    """One statement per shape of request, built once: SQLAlchemy then finds its compiled form at once."""
-    statement = select(_offer.commitment_id, _offer.document).where(*(COMMITMENT_CONDITIONS[name] for name in used))
-    return COMMITMENT_KEYSET.bound(statement, after_cursor=after_cursor)
+        use_text_search(shape, filters.q, like_pattern(filters.q.lower()))
+    return shape
 
 
 async def commitment_rows(conn: AsyncConnection, filters: CommitmentFilters) -> tuple[list[Row[Any]], str | None]:
     """One page of the read model's rows (commitment_id, document) matching `filters`, and the next cursor."""
-    used, values = commitment_filter_values(filters)
-    statement = commitment_list_statement(used, filters.cursor is not None)
-    rows = (await conn.execute(statement, values | COMMITMENT_KEYSET.parameters(filters.cursor, filters.limit))).all()
-    shown, next_cursor = COMMITMENT_KEYSET.page(rows, filters.limit, lambda row: (row.commitment_id,))
-    return list(shown), next_cursor
+    rows, next_cursor = await COMMITMENT_LIST.page(conn, commitment_shape(filters), filters.cursor, filters.limit)
+    return list(rows), next_cursor
 
 
 async def list_commitments(conn: AsyncConnection, filters: CommitmentFilters) -> Page:
