@@ -42,8 +42,12 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
+CLAIMED_COLUMNS = ("fingerprint", "status_code", "response_headers", "response_body", "created_at", "expires_at")
+
+
 def _claim_statement(dialect_name: str):  # type: ignore[no-untyped-def]
-    """Insert the key's record; over an expired record of the same key, take its place; else leave it be."""
+    """Insert the key's record; over an expired record of the same key, take its place; else leave it be.
+    (On PostgreSQL the existing record is locked either way, so concurrent replays of one key take turns.)"""
     insert = upsert_insert(dialect_name, record_table)
     claimed = {name: insert.excluded[name] for name in CLAIMED_COLUMNS}
     return insert.on_conflict_do_update(
@@ -53,7 +57,6 @@ def _claim_statement(dialect_name: str):  # type: ignore[no-untyped-def]
     )
 
 
-CLAIMED_COLUMNS = ("fingerprint", "status_code", "response_headers", "response_body", "created_at", "expires_at")
 # Built once: every POST with a key runs these (see app/services/commitments.py on bound-parameter statements).
 # Their VALUES and SET clauses come from the keys of the parameters they are executed with.
 CLAIM = {name: _claim_statement(name) for name in ("postgresql", "sqlite")}
