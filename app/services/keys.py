@@ -66,7 +66,8 @@ def principal_of(key: ApiKey) -> Principal:
 
 
 # Built once (every request with a key runs it): see app/services/commitments.py on bound-parameter statements.
-KEY_BY_LOOKUP = select(ApiKey.__table__).where(ApiKey.__table__.c.lookup == bindparam("lookup"))
+api_key = ApiKey.__table__
+KEY_BY_LOOKUP = select(api_key).where(api_key.c.lookup == bindparam("lookup"))
 
 
 async def authenticate(conn: AsyncConnection, presented: str) -> Principal:
@@ -86,8 +87,7 @@ async def authenticate(conn: AsyncConnection, presented: str) -> Principal:
     if row.expires_at is not None and _aware(row.expires_at) <= now:
         raise Unauthorized("The key has expired.")
     if row.last_used_at is None or _aware(row.last_used_at) < now - LAST_USED_RESOLUTION:
-        keys_table = ApiKey.__table__
-        await conn.execute(update(keys_table).where(keys_table.c.id == row.id).values(last_used_at=now))
+        await conn.execute(update(api_key).where(api_key.c.id == row.id).values(last_used_at=now))
         await conn.commit()
     return Principal(
         key_id=row.id,

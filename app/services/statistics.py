@@ -13,14 +13,14 @@ from sqlalchemy import case, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.enums import CommitmentStatus, OfferType, PledgeStatus, Sector, SignatoryStatus, SizeBand
-from app.models import Commitment, Pledge, Priority, ProgressReport, PublicOfferCount, Signatory
+from app.models import Commitment, Pledge, ProgressReport, PublicOfferCount, Signatory
+from app.services.public_read import PRIORITIES_OF_COVENANT
 
 SUPPRESSED = "<5"
 
 offer_count = PublicOfferCount.__table__
 pledge = Pledge.__table__
 signatory = Signatory.__table__
-priority = Priority.__table__
 commitment = Commitment.__table__
 report = ProgressReport.__table__
 
@@ -68,13 +68,10 @@ async def organisations_and_pledges(conn: AsyncConnection, covenant_id: str) -> 
 async def offers(conn: AsyncConnection, covenant_id: str) -> dict[str, Any]:
     """Public offers by priority and by offer type, and the priorities with no active offer, from the counts
     the read model keeps (public_offer_count): a few dozen rows however many offers there are."""
-    priorities = (
-        await conn.execute(
-            select(priority.c.id, priority.c.code, priority.c.title)
-            .where(priority.c.covenant_id == covenant_id)
-            .order_by(priority.c.position, priority.c.code)
-        )
-    ).all()
+    priorities = [
+        (row.id, row.code, row.title)
+        for row in (await conn.execute(PRIORITIES_OF_COVENANT, {"covenant": covenant_id})).all()
+    ]
     counts = (
         await conn.execute(
             select(
