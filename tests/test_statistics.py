@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tests.flows import all_pages, bearer
+from tests.flows import all_pages, bearer, council, published_pledge
 
 
 def shown(count: int) -> int | str:
@@ -231,8 +231,6 @@ async def counted_in_public_list(client, slug: str) -> tuple[Counter, Counter, s
 async def test_offer_counts_follow_every_change_that_alters_the_public_list(client, keyring):
     """Statistics read counts kept up to date by each change, not a count of the offers; after each kind of
     change they must still equal what the public list shows."""
-    from tests.flows import council, published_pledge
-
     area = await council(client, await keyring.operator())
     officer = bearer(area.officer_key)
     priority_ids = [priority["id"] for priority in area.covenant["priorities"]]
