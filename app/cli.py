@@ -80,16 +80,15 @@ def cmd_seed_synthetic(args: argparse.Namespace) -> None:
 
 
 def cmd_create_operator_key(args: argparse.Namespace) -> None:
-    from app.enums import KeyOwnerKind
-    from app.services import audit, keys
+    from app.services import keys
 
     async def create(settings: Settings) -> None:
         engine = create_engine(settings)
         try:
             async with create_sessionmaker(engine)() as session, session.begin():
-                new_key = keys.issue_key(session, owner_kind=KeyOwnerKind.OPERATOR, name=args.name)
-                await session.flush()
-                audit.record(session, None, "api_key.create", new_key.row, before=None)
+                new_key = await keys.issue(
+                    session, None, keys.KeyOwner.operator(), name=args.name, keyless_actor="console"
+                )
         finally:
             await engine.dispose()
         log.info("issued operator key %s (%s); it is printed once, on standard output", new_key.row.id, args.name)

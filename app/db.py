@@ -99,10 +99,12 @@ def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
 
 
 class RegistrySession(Session):
-    """A session that bumps the data version (app/services/data_version.py) in any transaction that wrote."""
+    """A session that bumps the data version (app/services/data_version.py) in any transaction that wrote, and
+    remembers the version it made current (`committed_version`)."""
 
 
-BUMP_DATA_VERSION = text("UPDATE data_version SET version = version + 1 WHERE id = 1")
+# RETURNING (PostgreSQL, SQLite 3.35+) hands the writer the version its commit makes current.
+BUMP_DATA_VERSION = text("UPDATE data_version SET version = version + 1 WHERE id = 1 RETURNING version")
 
 
 @event.listens_for(RegistrySession, "after_flush")
@@ -122,12 +124,18 @@ def _bump_data_version(session: Session) -> None:
     # Changes not flushed yet count too: commit flushes them only after this hook runs.
     pending = session.new or session.dirty or session.deleted
     if session.info.pop("wrote", False) or pending:
-        session.execute(BUMP_DATA_VERSION)
+        session.info["data_version"] = session.execute(BUMP_DATA_VERSION).scalar_one()
 
 
 @event.listens_for(RegistrySession, "after_rollback")
 def _forget_write(session: Session) -> None:
     session.info.pop("wrote", None)
+    session.info.pop("data_version", None)
+
+
+def committed_version(session: AsyncSession) -> int | None:
+    """The data version the session's last commit made current, if it wrote anything."""
+    return session.info.get("data_version")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

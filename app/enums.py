@@ -1,4 +1,4 @@
-"""The closed vocabularies of the registry (domain.md), shared by tables, schemas and services.
+"""The closed vocabularies of the registry, shared by tables, schemas and services.
 
 The database stores each as plain text guarded by a CHECK constraint rather than a native ENUM type,
 so adding a value is an ordinary migration on both SQLite and PostgreSQL.

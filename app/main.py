@@ -14,7 +14,18 @@ from fastapi.routing import APIRoute
 from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
-from app.api import admin, keys, open_data, operations, organisation, public
+from app.api import (
+    audit,
+    authorities,
+    commitments,
+    covenants,
+    delivery,
+    keys,
+    open_data,
+    operations,
+    pledges,
+    signatories,
+)
 from app.api.middleware import RequestContextMiddleware
 from app.api.openapi import build_openapi
 from app.api.problems import install_problem_handlers
@@ -71,12 +82,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.head_revisions = head_revisions()
 
     install_problem_handlers(app)
-    app.include_router(operations.router)
-    app.include_router(public.router)
-    app.include_router(open_data.router)
-    app.include_router(organisation.router)
-    app.include_router(admin.router)
-    app.include_router(keys.router)
+    for module in (
+        operations,
+        authorities,
+        covenants,
+        signatories,
+        pledges,
+        commitments,
+        delivery,
+        open_data,
+        keys,
+        audit,
+    ):
+        app.include_router(module.router)
 
     app.add_middleware(
         RevalidationMiddleware,

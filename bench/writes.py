@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
-from app.enums import KeyOwnerKind
 from app.ids import new_id
 from app.models import Covenant, Priority, Signatory, SignatoryArea
 from app.services import keys
@@ -55,9 +54,7 @@ async def prepare(database_url: str, count: int) -> tuple[list[Organisation], st
                 )
                 session.add(signatory)
                 await session.flush()
-                issued = keys.issue_key(
-                    session, owner_kind=KeyOwnerKind.SIGNATORY, name="bench", signatory_id=signatory.id
-                )
+                issued = await keys.issue(session, None, keys.KeyOwner.of_signatory(signatory.id), name="bench")
                 organisations.append(Organisation(issued.plaintext))
     finally:
         await engine.dispose()

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
-from app.enums import Audience, CareStatus, KeyOwnerKind, flags_to_mask
+from app.enums import Audience, CareStatus, flags_to_mask
 from app.ids import new_id
 from app.models import (
     Authority,
@@ -202,16 +202,16 @@ class Keyring:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self.sessionmaker = sessionmaker
 
-    async def issue(self, **owner: Any) -> str:
+    async def issue(self, owner: keys.KeyOwner, scopes: list[str] | None = None) -> str:
         async with self.sessionmaker() as session, session.begin():
-            new_key = keys.issue_key(session, name="test key", **owner)
+            new_key = await keys.issue(session, None, owner, name="test key", scopes=scopes)
         return new_key.plaintext
 
     async def organisation(self, signatory_id: str, scopes: list[str] | None = None) -> str:
-        return await self.issue(owner_kind=KeyOwnerKind.SIGNATORY, signatory_id=signatory_id, scopes=scopes)
+        return await self.issue(keys.KeyOwner.of_signatory(signatory_id), scopes)
 
     async def officer(self, authority_id: str, scopes: list[str] | None = None) -> str:
-        return await self.issue(owner_kind=KeyOwnerKind.AUTHORITY, authority_id=authority_id, scopes=scopes)
+        return await self.issue(keys.KeyOwner.of_authority(authority_id), scopes)
 
     async def officer_of_covenant(self, covenant_id: str) -> str:
         async with self.sessionmaker() as session:
@@ -220,4 +220,4 @@ class Keyring:
         return await self.officer(covenant.authority_id)
 
     async def operator(self) -> str:
-        return await self.issue(owner_kind=KeyOwnerKind.OPERATOR)
+        return await self.issue(keys.KeyOwner.operator())

@@ -256,15 +256,14 @@ class TestDeadAndMisplacedKeys:
         assert "revoked" in response.json()["detail"]
 
     async def test_expired_key_is_401(self, client, app, two_organisations):
-        from app.enums import KeyOwnerKind
         from app.services import keys
 
         async with app.state.sessionmaker() as session, session.begin():
-            new_key = keys.issue_key(
+            new_key = await keys.issue(
                 session,
-                owner_kind=KeyOwnerKind.SIGNATORY,
+                None,
+                keys.KeyOwner.of_signatory(two_organisations["alpha"]["id"]),
                 name="short",
-                signatory_id=two_organisations["alpha"]["id"],
                 expires_at=datetime.now(UTC) + timedelta(seconds=1),
             )
             new_key.row.expires_at = datetime.now(UTC) - timedelta(seconds=1)

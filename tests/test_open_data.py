@@ -3,7 +3,9 @@
 import asyncio
 import csv
 import io
+import re
 import tracemalloc
+from pathlib import Path
 
 from app.demo.synthetic import seed_synthetic
 from app.services.open_data import COMMITMENT_COLUMNS, SIGNATORY_COLUMNS
@@ -123,3 +125,15 @@ async def test_large_export_streams_in_constant_memory(app, engine):
     # Gathering the body anywhere would add at least the extra bytes to the peak; streaming adds next to nothing.
     growth = large_peak - small_peak
     assert growth < (large_size - small_size) / 2, f"{small_peak} bytes for {small_size}, {large_peak} for {large_size}"
+
+
+def test_the_readme_documents_every_csv_column_in_order():
+    """The contract points CSV users at the README; the columns they find there are the ones they download."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Open data", 1)[1].split("\n## ", 1)[0]
+    commitments_part, signatories_part = section.split("`signatories.csv`", 1)
+    documented = re.findall(r"`([a-z_]+)`", commitments_part.split("`commitments.csv`", 1)[1])
+    assert [name for name in documented if name in COMMITMENT_COLUMNS] == COMMITMENT_COLUMNS
+    assert [name for name in re.findall(r"`([a-z_]+)`", signatories_part) if name in SIGNATORY_COLUMNS] == (
+        SIGNATORY_COLUMNS
+    )

@@ -1,11 +1,19 @@
-"""Dependencies and parameter types shared by the routers."""
+"""Dependencies and parameter types shared by the routers, and the one place a read opens its session.
 
-from collections.abc import AsyncIterator
+Public reads run on a plain connection (`ReadConnection`); reads that only a key may make get an ORM session
+(`PrivateSession`); writes get theirs from app/api/transactions.py. Routers never open either by hand.
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Request
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from starlette.responses import Response
 
+from app.api.etags import record_etag
+from app.api.http import private_json
+from app.errors import NotFound
 from app.schemas.types import ID_CHARS
 
 RecordId = Annotated[str, Path(max_length=40, pattern=ID_CHARS, description="The record's id.")]
@@ -26,10 +34,22 @@ async def read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
         yield connection
 
 
-async def write_session(request: Request) -> AsyncIterator[AsyncSession]:
+async def private_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with request.app.state.sessionmaker() as session:
         yield session
 
 
 ReadConnection = Annotated[AsyncConnection, Depends(read_connection)]
-WriteSession = Annotated[AsyncSession, Depends(write_session)]
+PrivateSession = Annotated[AsyncSession, Depends(private_session)]
+
+
+async def private_view(request: Request, view: Callable[[AsyncSession], Awaitable[tuple[Any, Any]]]) -> Response | None:
+    """The private representation of a record, if the caller's key may see one: `view(session)` returns the
+    record and its document, or raises NotFound. None sends the caller the public one (or its 404). A session is
+    opened only here, when a key was sent, so a keyless read of the same URL costs nothing more."""
+    async with request.app.state.sessionmaker() as session:
+        try:
+            record, document = await view(session)
+        except NotFound:
+            return None
+    return private_json(document, headers={"ETag": record_etag(record), "Vary": "Authorization"})

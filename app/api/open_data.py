@@ -1,7 +1,7 @@
 """Figures and downloads for everyone: covenant statistics, the annual report, CSV open data.
 
 No key needed. With the key of an officer of the covenant (or the operator), statistics and the report show
-exact numbers instead of suppressing counts from 1 to 4.
+exact numbers instead of suppressing counts from 1 to 4 (the rule is `access.sees_exact_figures`).
 """
 
 from datetime import date
@@ -15,22 +15,14 @@ from app.api.auth import OptionalCaller
 from app.api.deps import OPTIONAL_KEY, CovenantReference, ReadConnection
 from app.api.http import private_json, public_cache_control, public_json
 from app.api.problems import problem_docs, read_docs
-from app.errors import NotFound
 from app.reports.annual_html import render_annual_report
 from app.schemas.public import CommitmentFilters, SignatoryFilters
 from app.schemas.reports import AnnualReport, CovenantStatistics
-from app.services import annual_report, open_data, public_read, statistics
-from app.services.access import Principal
+from app.services import annual_report, open_data, statistics
 
 router = APIRouter(prefix="/v1")
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
-
-
-def _sees_exact(caller: Principal | None, covenant_row: Any) -> bool:
-    if caller is None:
-        return False
-    return caller.is_operator or (caller.is_officer and caller.authority_id == covenant_row.authority_id)
 
 
 def _answer(request: Request, document: Any, exact: bool) -> Response:
@@ -53,12 +45,8 @@ async def get_covenant_statistics(
     """Organisations by sector and size, published pledges, offers by priority and type, priorities with no
     active offer, and delivery per financial year. Counts from 1 to 4 show as "<5" except to the covenant's
     officers."""
-    row = await public_read.public_covenant_row(conn, covenant)
-    exact = _sees_exact(caller, row)
-    figures = await statistics.covenant_statistics(conn, row.id)
-    shown = figures if exact else statistics.for_public(figures)
-    document = {"covenant": {"id": row.id, "slug": row.slug, "title": row.title}, "exact": exact, **shown}
-    return _answer(request, document, exact)
+    document = await statistics.statistics_for(conn, caller, covenant)
+    return _answer(request, document, document["exact"])
 
 
 def _wants_html(request: Request, format_: str | None) -> bool:
@@ -92,12 +80,8 @@ async def get_annual_report(
 ) -> Response:
     """The covenant's year for cabinet: offers by priority, delivery against places, new signatories, gaps,
     and "you said, we did". As JSON, or as a printable A4 page with charts drawn on the server."""
-    row = await public_read.public_covenant_row(conn, covenant)
-    if date(year, 4, 1) > date.today():
-        # A well-formed year with no report yet: nothing is there, as for any record not yet created.
-        raise NotFound(f"There is no report for {year}/{(year + 1) % 100:02d}: that year has not started yet.")
-    exact = _sees_exact(caller, row)
-    report = await annual_report.annual_report(conn, row, year, exact=exact)
+    report = await annual_report.annual_report_for(conn, caller, covenant, year, date.today())
+    exact = report["exact"]
     if _wants_html(request, format):
         headers = {
             "Cache-Control": "no-store" if exact else public_cache_control(request),

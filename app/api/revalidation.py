@@ -1,7 +1,7 @@
 """Answering public reads from what this worker already knows, when nothing has been written since.
 
-A public ETag reads `"<data version>.<request hash>.<content hash>"` (app/services/data_version.py explains why
-the version makes this safe). For a GET without a key, before routing, validation or any query:
+A public ETag reads `"<data version>.<request hash>.<content hash>"` (app/api/etags.py; app/services/data_version.py
+explains why the version makes this safe). For a GET without a key, before routing, validation or any query:
 
 - If-None-Match naming the current data version and this request: 304. The copy the client holds cannot have
   changed, because nothing has been written since it was made.
@@ -14,31 +14,14 @@ least recently used out first, 0 turns it off) and holds only public, keyless an
 one source of truth, and every worker sees a change within the version clock's one second.
 """
 
-import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.etags import content_matches, current_tag, request_target
 from app.services.data_version import VersionClock
-
-
-def request_target(scope: Scope) -> bytes:
-    return scope["path"].encode() + b"?" + scope.get("query_string", b"")
-
-
-def request_hash(scope: Scope) -> str:
-    """The request a public answer was made for: path and query (an ETag is only good for its own URL)."""
-    return hashlib.blake2b(request_target(scope), digest_size=8).hexdigest()
-
-
-def compose_etag(version: int, scope: Scope, content_hash: str) -> str:
-    return f'"{version}.{request_hash(scope)}.{content_hash}"'
-
-
-def tag_parts(candidate: str) -> list[str]:
-    return candidate.strip().removeprefix("W/").strip('"').split(".")
 
 
 @dataclass(frozen=True)
@@ -122,7 +105,7 @@ class RevalidationMiddleware:
             return
         # Read before the route runs its query, so the ETag never claims a newer version than its content.
         scope.setdefault("state", {})["data_version"] = version
-        current = self._current_tag(headers.get("if-none-match"), version, scope)
+        current = current_tag(headers.get("if-none-match"), version, scope)
         if current is not None:
             await self._not_modified(send, current)
             return
@@ -132,7 +115,7 @@ class RevalidationMiddleware:
         key = request_target(scope) + b"|" + headers.get("accept", "").encode()
         remembered = self.cache.get(key, version)
         if remembered is None:
-            await self.app(scope, receive, self._remembering(send, key, version))
+            await self.app(scope, receive, self._remembering(scope, send, key, version))
             return
         if_none_match = headers.get("if-none-match")
         if if_none_match and content_matches(if_none_match, remembered.etag):
@@ -141,19 +124,18 @@ class RevalidationMiddleware:
         await send({"type": "http.response.start", "status": 200, "headers": remembered.headers})
         await send({"type": "http.response.body", "body": remembered.body})
 
-    def _remembering(self, send: Send, key: bytes, version: int) -> Send:
-        """Pass the answer on, and keep it if it is a public, versioned 200 small enough to keep. Whether to
-        keep it is decided on its first message, so a streamed download is never gathered in memory."""
+    def _remembering(self, scope: Scope, send: Send, key: bytes, version: int) -> Send:
+        """Pass the answer on, and keep it if the route said it may be remembered (`public_json` marks a public
+        200 tagged with this data version) and it is small enough to keep. Whether to keep it is decided on its
+        first message, so a streamed download is never gathered in memory."""
         cache = self.cache
         assert cache is not None
         keeping: list[_Keeping] = []
 
         async def send_and_remember(message: Message) -> None:
             if message["type"] == "http.response.start":
-                found = Headers(raw=message["headers"])
-                etag = found.get("etag", "")
-                public = found.get("cache-control", "").startswith("public")
-                if message["status"] == 200 and public and etag.startswith(f'"{version}.'):
+                if message["status"] == 200 and scope["state"].get("rememberable"):
+                    etag = Headers(raw=message["headers"]).get("etag", "")
                     # A copy taken before the outer middleware add their own headers (request id, CORS) in place.
                     keeping.append(_Keeping(etag, list(message["headers"])))
             elif message["type"] == "http.response.body" and keeping:
@@ -172,22 +154,3 @@ class RevalidationMiddleware:
         headers = [(b"etag", etag.encode()), (b"cache-control", self.cache_control), (b"vary", b"Authorization")]
         await send({"type": "http.response.start", "status": 304, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
-
-    @staticmethod
-    def _current_tag(if_none_match: str | None, version: int, scope: Scope) -> str | None:
-        """The tag in If-None-Match made at this data version for this request, if there is one."""
-        if not if_none_match:
-            return None
-        wanted = (str(version), request_hash(scope))
-        for candidate in if_none_match.split(","):
-            parts = tag_parts(candidate)
-            if len(parts) == 3 and (parts[0], parts[1]) == wanted:
-                return f'"{".".join(parts)}"'
-        return None
-
-
-def content_matches(if_none_match: str, etag: str) -> bool:
-    current = tag_parts(etag)[-1]
-    return any(
-        candidate.strip() == "*" or tag_parts(candidate)[-1] == current for candidate in if_none_match.split(",")
-    )

@@ -7,7 +7,6 @@ is what lets it be stored for replay in the same transaction.
 """
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
@@ -15,20 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from app.api.http import private_json
+from app.api.responses import Rendered
+from app.db import committed_version
 from app.serialization import dump_json
 from app.services import idempotency
 
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7E]{1,255}$"
-
-
-@dataclass
-class Rendered:
-    """A response to send, and (if it carries a secret) the redacted copy that a replay may send instead."""
-
-    document: Any
-    status_code: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    replay_document: Any = None
 
 
 class Transaction:
@@ -68,6 +59,10 @@ class Transaction:
                     key,
                     idempotency.StoredResponse(rendered.status_code, rendered.headers, dump_json(replayable)),
                 )
+        version = committed_version(session)
+        if version is not None:
+            # This worker's next public read shows the change at once, without waiting out DATA_VERSION_TTL.
+            self.request.app.state.version_clock.advance(version)
         return response
 
 

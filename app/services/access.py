@@ -1,4 +1,4 @@
-"""Who is calling, and what they may see and do. Every ownership rule of domain.md lives here.
+"""Who is calling, and what they may see and do. Every ownership rule lives here.
 
 Organisations see and change only their own records. An authority's officers see and act on their own
 covenants, the pledges made in them and the organisations that made those pledges. The registry operator
@@ -76,12 +76,14 @@ async def can_see_signatory_privately(session: AsyncSession, principal: Principa
     return await officer_reaches_signatory(session, principal, signatory_id)
 
 
-async def can_see_pledge_privately(session: AsyncSession, principal: Principal, pledge: Pledge) -> bool:
+def can_see_pledge_privately(principal: Principal, pledge: Pledge, covenant: Covenant) -> bool:
+    """A pledge (and what is filed under it) in any state: its organisation, the covenant's officers, the
+    operator."""
     if principal.is_operator:
         return True
     if principal.is_organisation:
         return principal.signatory_id == pledge.signatory_id
-    return await covenant_authority_id(session, pledge.covenant_id) == principal.authority_id
+    return covenant.authority_id == principal.authority_id
 
 
 def require_own_signatory(principal: Principal, signatory_id: str) -> None:
@@ -89,10 +91,25 @@ def require_own_signatory(principal: Principal, signatory_id: str) -> None:
         raise NotFound(f"No signatory {signatory_id}.")
 
 
-async def require_officer_of_covenant(session: AsyncSession, principal: Principal, covenant_id: str) -> None:
+def require_officer_of(principal: Principal, authority_id: str | None) -> None:
     """Officers act only in their own authority's covenants; the operator everywhere."""
     if principal.is_operator:
         return
     require_kind(principal, KeyOwnerKind.AUTHORITY)
-    if await covenant_authority_id(session, covenant_id) != principal.authority_id:
+    if authority_id != principal.authority_id:
         raise Forbidden("This covenant belongs to another authority.")
+
+
+async def require_officer_of_covenant(session: AsyncSession, principal: Principal, covenant_id: str) -> None:
+    """As `require_officer_of`, for a covenant known by id only."""
+    if principal.is_operator:
+        return
+    require_officer_of(principal, await covenant_authority_id(session, covenant_id))
+
+
+def sees_exact_figures(principal: Principal | None, authority_id: str) -> bool:
+    """Statistics and reports suppress small counts of young people for everyone but the covenant's own
+    officers and the operator, who see exact figures."""
+    if principal is None:
+        return False
+    return principal.is_operator or (principal.is_officer and principal.authority_id == authority_id)

@@ -13,8 +13,11 @@ from typing import Any
 from sqlalchemy import and_, extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.errors import NotFound
 from app.ids import utcnow
 from app.models import Commitment, Covenant, Pledge, Priority, ProgressReport, Signatory
+from app.services import public_read
+from app.services.access import Principal, sees_exact_figures
 from app.services.statistics import suppress, year_label
 
 pledge = Pledge.__table__
@@ -201,3 +204,17 @@ async def annual_report(conn: AsyncConnection, covenant_row: Any, start_year: in
         ],
         "gaps": [row["priority"] for row in by_priority if offers.get(row["priority"]["id"], 0) == 0],
     }
+
+
+async def annual_report_for(
+    conn: AsyncConnection, caller: Principal | None, reference: str, start_year: int, today: date
+) -> dict[str, Any]:
+    """A public covenant's report for a year that has begun: exact for its officers and the operator,
+    suppressed for everyone else."""
+    row = await public_read.public_covenant_row(conn, reference)
+    if date(start_year, 4, 1) > today:
+        # A well-formed year with no report yet: nothing is there, as for any record not yet created.
+        raise NotFound(
+            f"There is no report for {start_year}/{(start_year + 1) % 100:02d}: that year has not started yet."
+        )
+    return await annual_report(conn, row, start_year, exact=sees_exact_figures(caller, row.authority_id))

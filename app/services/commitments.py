@@ -2,26 +2,30 @@
 once published, only their status changes (paused, full, ended) or they are withdrawn with a reason."""
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.enums import Audience, CapacityPeriod, CareStatus, CommitmentStatus, PledgeStatus, flags_to_mask
-from app.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from app.errors import Conflict, InvalidTransition, ValidationFailed
 from app.ids import is_id, new_id, utcnow
 from app.models import Commitment, CommitmentArea, Covenant, Pledge, Priority
 from app.schemas.writes import CapacityInput, CommitmentCreate, CommitmentUpdate, EligibilityInput
 from app.services import audit, projection
-from app.services.access import Principal, can_see_pledge_privately
-from app.services.concurrency import check_version
+from app.services.access import Principal
+from app.services.concurrency import Precondition, check_version
 from app.services.lifecycle import (
     COMMITMENT_WITHDRAWABLE,
     PLEDGE_EDITABLE,
     check_commitment_status_change,
 )
-from app.services.pledges import own_pledge_with_covenant, pledge_with_covenant, require_editable, scope_of
-from app.services.public_read import commitment, commitment_columns_select, commitment_out
+from app.services.lookup import (
+    audit_scope,
+    own_commitment,
+    own_pledge_with_covenant,
+    pledge_with_covenant,
+    require_editable,
+)
 
 CONTENT_FIELDS = (
     "priority",
@@ -45,10 +49,6 @@ PRIORITY_BY_ID = select(Priority.id).where(
 )
 PRIORITY_BY_CODE = select(Priority.id).where(
     Priority.covenant_id == bindparam("covenant"), Priority.code == bindparam("ref")
-)
-COMMITMENT_DOCUMENT = commitment_columns_select().where(commitment.c.id == bindparam("id"))
-PLEDGE_COMMITMENT_DOCUMENTS = (
-    commitment_columns_select().where(commitment.c.pledge_id == bindparam("pledge")).order_by(commitment.c.id)
 )
 
 
@@ -149,31 +149,15 @@ async def add(session: AsyncSession, principal: Principal, pledge_id: str, body:
     _add_areas(session, row.id, body.areas)  # a new commitment has no areas to replace
     _touch(pledge)
     await session.flush()
-    audit.record(session, principal, "commitment.create", row, before=None, scope=scope_of(pledge, covenant))
-    return row
-
-
-async def own_commitment(session: AsyncSession, principal: Principal, commitment_id: str) -> Commitment:
-    row = await session.get(Commitment, commitment_id)
-    if row is None or row.signatory_id != principal.signatory_id:
-        raise NotFound(f"No commitment {commitment_id}.")
-    return row
-
-
-async def get_for(session: AsyncSession, principal: Principal, commitment_id: str) -> Commitment:
-    """A commitment the caller may see privately, or 404."""
-    row = await session.get(Commitment, commitment_id)
-    pledge = await session.get(Pledge, row.pledge_id) if row is not None else None
-    if row is None or pledge is None or not await can_see_pledge_privately(session, principal, pledge):
-        raise NotFound(f"No commitment {commitment_id}.")
+    audit.record(session, principal, "commitment.create", row, before=None, scope=audit_scope(pledge, covenant))
     return row
 
 
 async def update(
-    session: AsyncSession, principal: Principal, commitment_id: str, expected_version: int, body: CommitmentUpdate
+    session: AsyncSession, principal: Principal, commitment_id: str, precondition: Precondition, body: CommitmentUpdate
 ) -> Commitment:
     row = await own_commitment(session, principal, commitment_id)
-    check_version(row, expected_version)
+    check_version(row, precondition)
     pledge, covenant = await _pledge_and_covenant(session, row.pledge_id)
     given = body.model_fields_set
     content_changes = [field for field in CONTENT_FIELDS if field in given]
@@ -194,7 +178,7 @@ async def update(
     row.updated_at = utcnow()
     _touch(pledge)
     await session.flush()
-    audit.record(session, principal, "commitment.update", row, before=before, scope=scope_of(pledge, covenant))
+    audit.record(session, principal, "commitment.update", row, before=before, scope=audit_scope(pledge, covenant))
     await projection.refresh_public_commitments(await session.connection(), projection.for_commitment(row.id))
     return row
 
@@ -222,13 +206,13 @@ async def _apply_content(
         await _set_areas(session, row.id, body.areas)
 
 
-async def remove(session: AsyncSession, principal: Principal, commitment_id: str, expected_version: int) -> None:
+async def remove(session: AsyncSession, principal: Principal, commitment_id: str, precondition: Precondition) -> None:
     row = await own_commitment(session, principal, commitment_id)
-    check_version(row, expected_version)
+    check_version(row, precondition)
     pledge, covenant = await _pledge_and_covenant(session, row.pledge_id)
     require_editable(pledge, "remove commitments from")
     audit.record(
-        session, principal, "commitment.delete", row, before=audit.snapshot(row), scope=scope_of(pledge, covenant)
+        session, principal, "commitment.delete", row, before=audit.snapshot(row), scope=audit_scope(pledge, covenant)
     ).after = None
     await session.delete(row)
     _touch(pledge)
@@ -251,23 +235,6 @@ async def withdraw(session: AsyncSession, principal: Principal, commitment_id: s
     row.updated_at = utcnow()
     _touch(pledge)
     await session.flush()
-    audit.record(session, principal, "commitment.withdraw", row, before=before, scope=scope_of(pledge, covenant))
+    audit.record(session, principal, "commitment.withdraw", row, before=before, scope=audit_scope(pledge, covenant))
     await projection.refresh_public_commitments(await session.connection(), projection.for_commitment(row.id))
     return row
-
-
-def private_out(row: Any) -> dict[str, Any]:
-    document = commitment_out(row)
-    document["withdrawn_reason"] = row.withdrawn_reason
-    document["created_at"] = row.created_at
-    return document
-
-
-async def private_document(session: AsyncSession, commitment_id: str) -> dict[str, Any]:
-    result = await session.execute(COMMITMENT_DOCUMENT, {"id": commitment_id})
-    return private_out(result.one())
-
-
-async def private_documents_of_pledge(session: AsyncSession, pledge_id: str) -> list[dict[str, Any]]:
-    result = await session.execute(PLEDGE_COMMITMENT_DOCUMENTS, {"pledge": pledge_id})
-    return [private_out(row) for row in result.all()]

@@ -11,9 +11,9 @@ from app.ids import new_id, utcnow
 from app.models import Authority, Commitment, Covenant, Priority
 from app.schemas.writes import AuthorityCreate, CovenantCreate, CovenantUpdate, PriorityInput, PriorityUpdate
 from app.services import audit, projection
-from app.services.access import Principal, require_officer_of_covenant
-from app.services.concurrency import check_version
-from app.services.pledges import covenant_by_reference
+from app.services.access import Principal
+from app.services.concurrency import Precondition, check_version
+from app.services.lookup import officers_covenant, priorities_of
 
 # A draft may open; an open covenant may close; a closed one may reopen. Nothing goes back to draft.
 COVENANT_STATUS_CHANGES = {
@@ -101,19 +101,6 @@ def _priority(covenant_id: str, body: PriorityInput, default_position: int) -> P
     )
 
 
-async def officers_covenant(session: AsyncSession, principal: Principal, reference: str) -> Covenant:
-    covenant = await covenant_by_reference(session, reference)
-    if covenant is None:
-        raise NotFound(f"No covenant {reference}.")
-    try:
-        await require_officer_of_covenant(session, principal, covenant.id)
-    except Forbidden:
-        if covenant.status == CovenantStatus.DRAFT:
-            raise NotFound(f"No covenant {reference}.") from None
-        raise
-    return covenant
-
-
 async def _ages_in_use(session: AsyncSession, covenant_id: str) -> tuple[int | None, int | None]:
     statement = select(func.min(Commitment.min_age), func.max(Commitment.max_age)).where(
         Commitment.covenant_id == covenant_id
@@ -123,10 +110,10 @@ async def _ages_in_use(session: AsyncSession, covenant_id: str) -> tuple[int | N
 
 
 async def update_covenant(
-    session: AsyncSession, principal: Principal, reference: str, expected_version: int, body: CovenantUpdate
+    session: AsyncSession, principal: Principal, reference: str, precondition: Precondition, body: CovenantUpdate
 ) -> Covenant:
     covenant = await officers_covenant(session, principal, reference)
-    check_version(covenant, expected_version)
+    check_version(covenant, precondition)
     before = audit.snapshot(covenant)
     given = body.model_fields_set
     if body.status is not None and body.status != covenant.status:
@@ -174,13 +161,13 @@ async def add_priority(session: AsyncSession, principal: Principal, reference: s
 
 
 async def update_priority(
-    session: AsyncSession, principal: Principal, priority_id: str, expected_version: int, body: PriorityUpdate
+    session: AsyncSession, principal: Principal, priority_id: str, precondition: Precondition, body: PriorityUpdate
 ) -> Priority:
     priority = await session.get(Priority, priority_id)
     if priority is None:
         raise NotFound(f"No priority {priority_id}.")
     covenant = await officers_covenant(session, principal, priority.covenant_id)
-    check_version(priority, expected_version)
+    check_version(priority, precondition)
     before = audit.snapshot(priority)
     for field in ("title", "description", "position"):
         if getattr(body, field) is not None:
@@ -193,13 +180,9 @@ async def update_priority(
 
 
 async def covenant_document(session: AsyncSession, covenant: Covenant) -> dict[str, Any]:
+    """A covenant as its officers see it, in any state, with its priorities in order."""
     authority = await session.get(Authority, covenant.authority_id)
     assert authority is not None
-    priorities = (
-        await session.execute(
-            select(Priority).where(Priority.covenant_id == covenant.id).order_by(Priority.position, Priority.code)
-        )
-    ).scalars()
     return {
         "id": covenant.id,
         "slug": covenant.slug,
@@ -212,16 +195,5 @@ async def covenant_document(session: AsyncSession, covenant: Covenant) -> dict[s
         "status": covenant.status,
         "launched_on": covenant.launched_on,
         "review_cycle_months": covenant.review_cycle_months,
-        "priorities": [priority_document(priority) for priority in priorities],
-    }
-
-
-def priority_document(priority: Priority) -> dict[str, Any]:
-    return {
-        "id": priority.id,
-        "covenant_id": priority.covenant_id,
-        "code": priority.code,
-        "title": priority.title,
-        "description": priority.description,
-        "position": priority.position,
+        "priorities": await priorities_of(session, covenant.id),
     }

@@ -11,7 +11,8 @@ Correctness rests on two rules:
   the content it came with. A tag may claim an older one; that costs a needless full answer, never a wrong 304.
 
 Each worker keeps the last version it read for at most `DATA_VERSION_TTL` seconds (default 1), so a change is
-seen by every worker on every host within that time plus one request, with one tiny query per second each.
+seen by every worker on every host within that time plus one request, with one tiny query per second each. The
+worker that made a change sees it at once: its commit returns the new version, and it advances its own clock.
 """
 
 import time
@@ -27,9 +28,9 @@ data_version = DataVersion.__table__
 READ = select(data_version.c.version).where(data_version.c.id == 1)
 
 
-async def bump(conn: AsyncConnection) -> None:
-    """For Core-only writes, which the session hook in app/db.py does not see."""
-    await conn.execute(BUMP_DATA_VERSION)
+async def bump(conn: AsyncConnection) -> int:
+    """For Core-only writes, which the session hook in app/db.py does not see. Returns the new version."""
+    return (await conn.execute(BUMP_DATA_VERSION)).scalar_one()
 
 
 class VersionClock:
@@ -40,6 +41,10 @@ class VersionClock:
         self.ttl = ttl
         self.version = 0
         self.read_at = float("-inf")
+
+    def advance(self, version: int) -> None:
+        """This worker has just committed `version`: its own next read must not be answered from before it."""
+        self.version = max(self.version, version)
 
     async def current(self) -> int | None:
         """The version, or None when it cannot be read (no database, or not migrated yet): then nothing is

@@ -8,7 +8,7 @@ until its window closes, `RETURN_WINDOW` after the period ends; officers read ev
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.enums import PledgeStatus
@@ -18,11 +18,9 @@ from app.models import Commitment, Pledge, Priority, ProgressReport, Signatory
 from app.schemas.writes import ProgressReportInput, ProgressReportUpdate
 from app.services import audit
 from app.services.access import Principal
-from app.services.commitments import own_commitment
-from app.services.concurrency import check_version
-from app.services.pagination import Keyset
-from app.services.pledges import covenant_of, scope_of
-from app.services.public_read import Page
+from app.services.concurrency import Precondition, check_version
+from app.services.lookup import audit_scope, covenant_of, officers_covenant, own_commitment, visible_commitment
+from app.services.pagination import Keyset, Page
 
 RETURN_WINDOW = timedelta(days=90)
 # Returns are filed for offers that are or were public; a draft has delivered nothing yet.
@@ -87,17 +85,17 @@ async def file_report(
 
 
 async def _scope(session: AsyncSession, pledge: Pledge) -> audit.Scope:
-    return scope_of(pledge, await covenant_of(session, pledge))
+    return audit_scope(pledge, await covenant_of(session, pledge))
 
 
 async def correct_report(
-    session: AsyncSession, principal: Principal, report_id: str, expected_version: int, body: ProgressReportUpdate
+    session: AsyncSession, principal: Principal, report_id: str, precondition: Precondition, body: ProgressReportUpdate
 ) -> ProgressReport:
     report = await session.get(ProgressReport, report_id)
     commitment = await session.get(Commitment, report.commitment_id) if report else None
     if report is None or commitment is None or commitment.signatory_id != principal.signatory_id:
         raise NotFound(f"No progress report {report_id}.")
-    check_version(report, expected_version)
+    check_version(report, precondition)
     closes = correctable_until(report)
     if utcnow().date() > closes:
         raise Conflict(f"The window for correcting this return closed on {closes}.")
@@ -152,8 +150,23 @@ def report_document(row: Any) -> dict[str, Any]:
     }
 
 
-async def report_documents(session: AsyncSession, statement: Select[Any]) -> list[dict[str, Any]]:
-    return [report_document(row) for row in (await session.execute(statement)).all()]
+REPORT_BY_ID = report_select().where(ProgressReport.id == bindparam("id"))
+REPORTS_OF_COMMITMENT = (
+    report_select().where(ProgressReport.commitment_id == bindparam("commitment")).order_by(ProgressReport.period_start)
+)
+
+
+async def report_document_of(session: AsyncSession, report_id: str) -> dict[str, Any]:
+    """One return as the API shows it (after it was filed or corrected)."""
+    return report_document((await session.execute(REPORT_BY_ID, {"id": report_id})).one())
+
+
+async def commitment_reports(session: AsyncSession, principal: Principal, commitment_id: str) -> list[dict[str, Any]]:
+    """Every return of one commitment, oldest period first: for its organisation, its covenant's officers and
+    the operator."""
+    await visible_commitment(session, principal, commitment_id)
+    rows = (await session.execute(REPORTS_OF_COMMITMENT, {"commitment": commitment_id})).all()
+    return [report_document(row) for row in rows]
 
 
 REPORT_KEYSET = Keyset((ProgressReport.__table__.c.id,))  # type: ignore[attr-defined]
@@ -161,15 +174,18 @@ REPORT_KEYSET = Keyset((ProgressReport.__table__.c.id,))  # type: ignore[attr-de
 
 async def covenant_reports(
     session: AsyncSession,
-    covenant_id: str,
+    principal: Principal,
+    reference: str,
     *,
     period_from: date | None,
     period_to: date | None,
     cursor: str | None,
     limit: int,
 ) -> Page:
-    """A page of a covenant's returns in filing order, optionally only periods starting within a range."""
-    statement = report_select().where(Commitment.covenant_id == covenant_id)
+    """A page of an officer's covenant's returns in filing order, optionally only periods starting within a
+    range."""
+    covenant = await officers_covenant(session, principal, reference)
+    statement = report_select().where(Commitment.covenant_id == covenant.id)
     if period_from is not None:
         statement = statement.where(ProgressReport.period_start >= period_from)
     if period_to is not None:

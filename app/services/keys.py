@@ -12,6 +12,7 @@ import secrets
 import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -19,7 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from app.enums import KeyOwnerKind
 from app.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from app.ids import new_id, utcnow
-from app.models import ApiKey
+from app.models import ApiKey, Authority
+from app.schemas.writes import KeyCreate
+from app.services import audit
 from app.services.access import ALL_SCOPES, SCOPE_KEYS, Principal
 
 KEY_PREFIX = "ccreg_"
@@ -51,11 +54,8 @@ def generate_plaintext() -> tuple[str, str, str]:
     return f"{KEY_PREFIX}{lookup}{secret}", lookup, hash_secret(secret)
 
 
-def looks_like_key(value: str) -> bool:
-    return value.startswith(KEY_PREFIX)
-
-
-def principal_of(key: ApiKey) -> Principal:
+def principal_of(key: Any) -> Principal:
+    """The caller a key (its row or record) stands for."""
     return Principal(
         key_id=key.id,
         kind=KeyOwnerKind(key.owner_kind),
@@ -89,13 +89,7 @@ async def authenticate(conn: AsyncConnection, presented: str) -> Principal:
     if row.last_used_at is None or _aware(row.last_used_at) < now - LAST_USED_RESOLUTION:
         await conn.execute(update(api_key).where(api_key.c.id == row.id).values(last_used_at=now))
         await conn.commit()
-    return Principal(
-        key_id=row.id,
-        kind=KeyOwnerKind(row.owner_kind),
-        signatory_id=row.signatory_id,
-        authority_id=row.authority_id,
-        scopes=frozenset(row.scopes),
-    )
+    return principal_of(row)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -114,18 +108,45 @@ def _checked_scopes(requested: list[str] | None, granted_by: Principal | None) -
     return scopes
 
 
-def issue_key(
+@dataclass(frozen=True)
+class KeyOwner:
+    """Whose a new key is: an organisation, an authority's officers, or the registry operator."""
+
+    kind: KeyOwnerKind
+    signatory_id: str | None = None
+    authority_id: str | None = None
+
+    @classmethod
+    def of_signatory(cls, signatory_id: str) -> "KeyOwner":
+        return cls(KeyOwnerKind.SIGNATORY, signatory_id=signatory_id)
+
+    @classmethod
+    def of_authority(cls, authority_id: str) -> "KeyOwner":
+        return cls(KeyOwnerKind.AUTHORITY, authority_id=authority_id)
+
+    @classmethod
+    def operator(cls) -> "KeyOwner":
+        return cls(KeyOwnerKind.OPERATOR)
+
+    @classmethod
+    def same_as(cls, principal: Principal) -> "KeyOwner":
+        return cls(principal.kind, signatory_id=principal.signatory_id, authority_id=principal.authority_id)
+
+
+async def issue(
     session: AsyncSession,
+    granted_by: Principal | None,
+    owner: KeyOwner,
     *,
-    owner_kind: KeyOwnerKind,
     name: str,
     scopes: list[str] | None = None,
-    signatory_id: str | None = None,
-    authority_id: str | None = None,
     expires_at: datetime | None = None,
-    granted_by: Principal | None = None,
+    keyless_actor: str = "anonymous",
 ) -> NewKey:
-    """Create a key in the session's transaction. The plaintext is returned once and never stored."""
+    """Issue a key in the session's transaction, with its audit event: every key the registry issues (at
+    registration, through the API, from the command line) comes from here. The plaintext is returned once and
+    never stored. `granted_by` is the key that asked (None at registration and on the command line), and no
+    key can grant scopes it lacks."""
     if expires_at is not None and _aware(expires_at) <= utcnow():
         raise ValidationFailed("expires_at must be in the future.", pointer="/expires_at")
     plaintext, lookup, secret_hash = generate_plaintext()
@@ -134,15 +155,38 @@ def issue_key(
         lookup=lookup,
         secret_hash=secret_hash,
         name=name,
-        owner_kind=owner_kind.value,
-        signatory_id=signatory_id,
-        authority_id=authority_id,
+        owner_kind=owner.kind.value,
+        signatory_id=owner.signatory_id,
+        authority_id=owner.authority_id,
         scopes=_checked_scopes(scopes, granted_by),
         expires_at=expires_at,
         created_by_key_id=granted_by.key_id if granted_by else None,
     )
     session.add(row)
+    await session.flush()
+    audit.record(session, granted_by, "api_key.create", row, before=None, keyless_actor=keyless_actor)
     return NewKey(row, plaintext)
+
+
+async def owner_for_new_key(session: AsyncSession, principal: Principal, authority_id: str | None) -> KeyOwner:
+    """A key manager issues keys for its own organisation or authority; only the operator issues keys for an
+    authority's officers."""
+    if authority_id is None:
+        return KeyOwner.same_as(principal)
+    if not principal.is_operator:
+        raise Forbidden("Only the registry operator issues keys for another authority.")
+    if await session.get(Authority, authority_id) is None:
+        raise ValidationFailed(f"No authority {authority_id}.", pointer="/authority_id")
+    return KeyOwner.of_authority(authority_id)
+
+
+async def issue_requested(session: AsyncSession, principal: Principal, request: KeyCreate) -> NewKey:
+    """POST /v1/keys: another key for the caller's organisation or authority (the operator: for any
+    authority's officers)."""
+    owner = await owner_for_new_key(session, principal, request.authority_id)
+    return await issue(
+        session, principal, owner, name=request.name, scopes=request.scopes, expires_at=request.expires_at
+    )
 
 
 def _same_owner(principal: Principal, key: ApiKey) -> bool:
@@ -163,6 +207,9 @@ async def manageable_key(session: AsyncSession, principal: Principal, key_id: st
 
 
 async def list_keys(session: AsyncSession, principal: Principal, authority_id: str | None = None) -> list[ApiKey]:
+    """The keys of the caller's organisation or authority; the operator's own, or one authority's officers'."""
+    if authority_id is not None and not principal.is_operator:
+        raise Forbidden("Only the registry operator lists another authority's keys.")
     statement = select(ApiKey).order_by(ApiKey.id)
     if principal.is_organisation:
         statement = statement.where(ApiKey.signatory_id == principal.signatory_id)
@@ -175,23 +222,26 @@ async def list_keys(session: AsyncSession, principal: Principal, authority_id: s
     return list((await session.execute(statement)).scalars())
 
 
-def revoke(key: ApiKey) -> None:
+def _revoke(key: ApiKey) -> None:
     if key.revoked_at is None:
         key.revoked_at = utcnow()
 
 
-def rotate(session: AsyncSession, principal: Principal, key: ApiKey) -> NewKey:
+async def revoke(session: AsyncSession, principal: Principal, key_id: str) -> ApiKey:
+    """Stop a key working, at once and for good (the caller's own included)."""
+    key = await manageable_key(session, principal, key_id)
+    before = audit.snapshot(key)
+    _revoke(key)
+    await session.flush()
+    audit.record(session, principal, "api_key.revoke", key, before=before)
+    return key
+
+
+async def rotate(session: AsyncSession, principal: Principal, key_id: str) -> NewKey:
     """A new key with the same owner, name, scopes and expiry; the old one stops working at once."""
+    key = await manageable_key(session, principal, key_id)
     if key.revoked_at is not None:
         raise NotFound(f"Key {key.id} is revoked; create a new one instead.")
-    revoke(key)
-    return issue_key(
-        session,
-        owner_kind=KeyOwnerKind(key.owner_kind),
-        name=key.name,
-        scopes=list(key.scopes),
-        signatory_id=key.signatory_id,
-        authority_id=key.authority_id,
-        expires_at=key.expires_at,
-        granted_by=principal,
-    )
+    await revoke(session, principal, key.id)
+    owner = KeyOwner(KeyOwnerKind(key.owner_kind), signatory_id=key.signatory_id, authority_id=key.authority_id)
+    return await issue(session, principal, owner, name=key.name, scopes=list(key.scopes), expires_at=key.expires_at)

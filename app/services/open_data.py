@@ -1,8 +1,8 @@
 """Open data: every public signatory and commitment as CSV, one row per record, streamed page by page.
 
 Each page is one keyset query of `BATCH` rows, turned into CSV text and sent before the next is read, so a
-million rows never sit in memory. Columns are public fields only, in a fixed order (README: "Open data").
-Text that a spreadsheet would run as a formula (starting =, +, -, @) is prefixed with an apostrophe.
+million rows never sit in memory. Columns are public fields only, in a fixed order (listed in the README's "Open
+data" section). Text that a spreadsheet would run as a formula (starting =, +, -, @) is prefixed with an apostrophe.
 """
 
 import csv
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.schemas.public import CommitmentFilters, SignatoryFilters
 from app.serialization import dump_json
 from app.services import public_read
+from app.services.pagination import Page
 
 BATCH = 1_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -81,16 +82,16 @@ async def _stream(
 
 
 def commitments_csv(engine: AsyncEngine, filters: CommitmentFilters) -> AsyncIterator[bytes]:
-    async def fetch(conn: Any, cursor: str | None) -> public_read.Page:
+    async def fetch(conn: Any, cursor: str | None) -> Page:
         page_filters = filters.model_copy(update={"cursor": cursor, "limit": BATCH})
         rows, next_cursor = await public_read.commitment_rows(conn, page_filters)
-        return public_read.Page([orjson.loads(row.document) for row in rows], next_cursor)
+        return Page([orjson.loads(row.document) for row in rows], next_cursor)
 
     return _stream(engine, COMMITMENT_COLUMNS, fetch, commitment_row)
 
 
 def signatories_csv(engine: AsyncEngine, filters: SignatoryFilters) -> AsyncIterator[bytes]:
-    async def fetch(conn: Any, cursor: str | None) -> public_read.Page:
+    async def fetch(conn: Any, cursor: str | None) -> Page:
         return await public_read.list_signatories(conn, filters.model_copy(update={"cursor": cursor, "limit": BATCH}))
 
     return _stream(engine, SIGNATORY_COLUMNS, fetch, signatory_row)

@@ -92,6 +92,19 @@ class Keyset:
         return shown, encode_cursor(key_of(shown[-1]))
 
 
+class Page:
+    """One page of documents and the cursor of the next."""
+
+    __slots__ = ("items", "next_cursor")
+
+    def __init__(self, items: list[Any], next_cursor: str | None) -> None:
+        self.items = items
+        self.next_cursor = next_cursor
+
+    def as_document(self) -> dict[str, Any]:
+        return {"items": self.items, "next_cursor": self.next_cursor}
+
+
 class Shape:
     """The filters one request uses, by name (ANDed), and the values to bind for them."""
 

@@ -2,8 +2,8 @@
 
 Every change that can alter what the public sees of a commitment calls `refresh_public_commitments` with the
 scope it touched (one commitment, a pledge, a signatory, a priority, a covenant), inside the same transaction:
-the rows in scope are deleted and re-rendered from `public_read.commitment_select()`, which is where the
-visibility rules live. A commitment that is no longer public simply is not re-inserted.
+the rows in scope are deleted and re-rendered from `commitment_document.public_commitments()`, which says
+which commitments are public. A commitment that is no longer public simply is not re-inserted.
 
 The same refresh keeps public_offer_count (offers per covenant, priority, offer type and status) in step: it
 adds what was inserted and takes away what was deleted, so statistics never count the offers one by one.
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.db import bulk_insert, upsert_insert
 from app.models import PublicCommitment, PublicOfferCount
 from app.serialization import dump_json
-from app.services.public_read import commitment, commitment_out, commitment_select
+from app.services.commitment_document import commitment, public_commitments, public_document
 
 public_commitment = PublicCommitment.__table__
 public_offer_count = PublicOfferCount.__table__
@@ -46,7 +46,7 @@ def projection_row(row: Row[Any]) -> dict[str, Any]:
         "max_age": row.max_age,
         "audience_mask": row.audience_mask,
         "search_text": search_text(row.title, row.description),
-        "document": dump_json(commitment_out(row)).decode(),
+        "document": dump_json(public_document(row)).decode(),
     }
 
 
@@ -59,7 +59,7 @@ async def refresh_public_commitments(conn: AsyncConnection, scope: ColumnElement
     )
     change = Counter[tuple[str, ...]]()
     change.subtract(tuple(row) for row in removed.all())
-    rows = [projection_row(row) for row in (await conn.execute(commitment_select().where(scope))).all()]
+    rows = [projection_row(row) for row in (await conn.execute(public_commitments().where(scope))).all()]
     await bulk_insert(conn, public_commitment, rows)
     change.update(tuple(row[name] for name in COUNTED_BY) for row in rows)
     await adjust_offer_counts(conn, change)
@@ -98,7 +98,7 @@ async def rebuild_public_commitments(conn: AsyncConnection, scope: ColumnElement
     total, after = 0, ""
     while True:
         statement = (
-            commitment_select().where(scope, commitment.c.id > after).order_by(commitment.c.id).limit(REBUILD_BATCH)
+            public_commitments().where(scope, commitment.c.id > after).order_by(commitment.c.id).limit(REBUILD_BATCH)
         )
         rows = (await conn.execute(statement)).all()
         if not rows:

@@ -1,8 +1,10 @@
 """The public read side: what anyone may see, as one SQL query per page.
 
-Visibility rules (domain.md) live here and nowhere else: covenants that are not drafts, verified signatories,
-published pledges of verified signatories, and their active, paused or full commitments. Queries return plain
-rows; the `*_out` functions shape them into the public JSON documents (app/schemas/public.py).
+Visibility rules live here: covenants that are not drafts, verified signatories, published pledges of verified
+signatories. Which commitments are public is decided where their documents are made
+(app/services/commitment_document.py), because the public read model those reads come from is built from it.
+Queries return plain rows; the `*_out` functions shape them into the public JSON documents
+(app/schemas/public.py).
 """
 
 import re
@@ -12,31 +14,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.enums import (
-    NATIONAL,
-    PUBLIC_COMMITMENT_STATUSES,
-    REMOTE,
-    Audience,
-    CareStatus,
-    CovenantStatus,
-    PledgeStatus,
-    SignatoryStatus,
-    flags_to_mask,
-    mask_to_flags,
-)
+from app.enums import Audience, CovenantStatus, flags_to_mask
 from app.errors import NotFound
 from app.ids import is_id
-from app.models import (
-    Authority,
-    Commitment,
-    CommitmentArea,
-    Covenant,
-    Pledge,
-    Priority,
-    PublicCommitment,
-    Signatory,
-    SignatoryArea,
-)
+from app.models import Authority, PublicCommitment, SignatoryArea
 from app.schemas.public import (
     AuthorityFilters,
     CommitmentFilters,
@@ -45,47 +26,16 @@ from app.schemas.public import (
     SignatoryFilters,
 )
 from app.serialization import embedded
-from app.services.pagination import FilteredList, Keyset, Shape
+from app.services.areas import split_areas, wanted_areas
+from app.services.commitment_document import PUBLISHED, VERIFIED, commitment_area, covenant, pledge, signatory
+from app.services.lookup import priorities_of
+from app.services.pagination import FilteredList, Keyset, Page, Shape
 
 authority = Authority.__table__
-covenant = Covenant.__table__
-priority = Priority.__table__
-signatory = Signatory.__table__
 signatory_area = SignatoryArea.__table__
-pledge = Pledge.__table__
-commitment = Commitment.__table__
-commitment_area = CommitmentArea.__table__
 public_commitment = PublicCommitment.__table__
 
 PUBLIC_COVENANT_STATUSES = (CovenantStatus.OPEN.value, CovenantStatus.CLOSED.value)
-PUBLISHED = PledgeStatus.PUBLISHED.value
-VERIFIED = SignatoryStatus.VERIFIED.value
-
-# Bit masks decode to the same few lists again and again: decode each once.
-AUDIENCES_BY_MASK = {mask: mask_to_flags(Audience, mask) for mask in range(1 << len(Audience))}
-CARE_STATUSES_BY_MASK = {mask: mask_to_flags(CareStatus, mask) for mask in range(1 << len(CareStatus))}
-
-
-class Page:
-    """One page of public documents and the cursor of the next."""
-
-    __slots__ = ("items", "next_cursor")
-
-    def __init__(self, items: list[Any], next_cursor: str | None) -> None:
-        self.items = items
-        self.next_cursor = next_cursor
-
-    def as_document(self) -> dict[str, Any]:
-        return {"items": self.items, "next_cursor": self.next_cursor}
-
-
-def order_areas(codes: list[str]) -> list[str]:
-    # National and remote first, then codes: the order a reader scans for "can I use this?".
-    return sorted(codes, key=lambda code: (code not in (NATIONAL, REMOTE), code))
-
-
-def split_areas(joined: str | None) -> list[str]:
-    return order_areas(joined.split(",")) if joined else []
 
 
 def trigram_searchable(text: str) -> bool:
@@ -222,17 +172,6 @@ def covenant_out(row: Row[Any]) -> dict[str, Any]:
     }
 
 
-def priority_out(row: Row[Any]) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "covenant_id": row.covenant_id,
-        "code": row.code,
-        "title": row.title,
-        "description": row.description,
-        "position": row.position,
-    }
-
-
 COVENANT_LIST = FilteredList(
     covenant_select(),
     COVENANT_KEYSET,
@@ -246,18 +185,6 @@ COVENANT_BY_REFERENCE = {
     form: covenant_select().where(condition)
     for form, condition in covenant_conditions(lambda covenant_id: covenant.c.id == covenant_id).items()
 }
-PRIORITIES_OF_COVENANT = (
-    select(
-        priority.c.id,
-        priority.c.covenant_id,
-        priority.c.code,
-        priority.c.title,
-        priority.c.description,
-        priority.c.position,
-    )
-    .where(priority.c.covenant_id == bindparam("covenant"))
-    .order_by(priority.c.position, priority.c.code)
-)
 
 
 async def list_covenants(conn: AsyncConnection, filters: CovenantFilters) -> Page:
@@ -279,18 +206,14 @@ async def public_covenant_row(conn: AsyncConnection, reference: str) -> Row[Any]
     return row
 
 
-async def _priorities_of(conn: AsyncConnection, covenant_id: str) -> list[dict[str, Any]]:
-    return [priority_out(row) for row in (await conn.execute(PRIORITIES_OF_COVENANT, {"covenant": covenant_id})).all()]
-
-
 async def get_covenant(conn: AsyncConnection, reference: str) -> dict[str, Any]:
     row = await public_covenant_row(conn, reference)
-    return covenant_out(row) | {"priorities": await _priorities_of(conn, row.id)}
+    return covenant_out(row) | {"priorities": await priorities_of(conn, row.id)}
 
 
 async def list_priorities(conn: AsyncConnection, reference: str) -> Page:
     row = await public_covenant_row(conn, reference)
-    return Page(await _priorities_of(conn, row.id), None)
+    return Page(await priorities_of(conn, row.id), None)
 
 
 # ---------------------------------------------------------------- signatories
@@ -338,14 +261,6 @@ def signatory_out(row: Row[Any]) -> dict[str, Any]:
         "status": row.status,
         "verified_at": row.verified_at,
     }
-
-
-def wanted_areas(area: str, *, remote_counts: bool) -> list[str]:
-    """The area codes that serve someone living in `area`: the area itself and national reach (and, for an
-    offer, remote delivery)."""
-    if area == NATIONAL:
-        return [NATIONAL]
-    return [area, NATIONAL, REMOTE] if remote_counts else [area, NATIONAL]
 
 
 def one_of_values(column: Any, name: str) -> ColumnElement[bool]:
@@ -415,10 +330,6 @@ async def get_signatory(conn: AsyncConnection, signatory_id: str) -> dict[str, A
 
 
 PLEDGE_KEYSET = Keyset((pledge.c.id,))
-
-
-def public_commitment_condition() -> Any:
-    return commitment.c.status.in_(PUBLIC_COMMITMENT_STATUSES)
 
 
 def pledge_select() -> Select[Any]:
@@ -509,88 +420,6 @@ async def get_pledge(conn: AsyncConnection, pledge_id: str) -> dict[str, Any]:
 
 # The list reads the public read model (app/services/projection.py): filter columns plus pre-rendered documents.
 COMMITMENT_KEYSET = Keyset((public_commitment.c.commitment_id,))
-
-
-def commitment_select() -> Select[Any]:
-    """Public commitments, with everything their document needs: the source of the public read model."""
-    return commitment_columns_select().where(
-        pledge.c.status == PUBLISHED, signatory.c.status == VERIFIED, public_commitment_condition()
-    )
-
-
-def commitment_columns_select() -> Select[Any]:
-    """Commitments in any state with the columns of their documents (owners and officers see these)."""
-    areas = (
-        select(func.aggregate_strings(commitment_area.c.area_code, ","))
-        .where(commitment_area.c.commitment_id == commitment.c.id)
-        .scalar_subquery()
-    )
-    return select(
-        commitment.c.id,
-        commitment.c.title,
-        commitment.c.description,
-        commitment.c.offer_type,
-        commitment.c.status,
-        commitment.c.pledge_id,
-        commitment.c.covenant_id,
-        covenant.c.slug.label("covenant_slug"),
-        covenant.c.title.label("covenant_title"),
-        commitment.c.signatory_id,
-        signatory.c.name.label("signatory_name"),
-        signatory.c.sector.label("signatory_sector"),
-        commitment.c.priority_id,
-        priority.c.code.label("priority_code"),
-        priority.c.title.label("priority_title"),
-        commitment.c.min_age,
-        commitment.c.max_age,
-        commitment.c.audience_mask,
-        commitment.c.care_status_mask,
-        areas.label("areas"),
-        commitment.c.capacity_places,
-        commitment.c.capacity_period,
-        commitment.c.access_text,
-        commitment.c.access_url,
-        commitment.c.starts_on,
-        commitment.c.ends_on,
-        commitment.c.apply_by,
-        commitment.c.updated_at,
-        commitment.c.created_at,
-        commitment.c.withdrawn_reason,
-    ).select_from(
-        commitment.join(pledge, pledge.c.id == commitment.c.pledge_id)
-        .join(signatory, signatory.c.id == commitment.c.signatory_id)
-        .join(priority, priority.c.id == commitment.c.priority_id)
-        .join(covenant, covenant.c.id == commitment.c.covenant_id)
-    )
-
-
-def commitment_out(row: Row[Any]) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "title": row.title,
-        "description": row.description,
-        "offer_type": row.offer_type,
-        "status": row.status,
-        "pledge_id": row.pledge_id,
-        "covenant": {"id": row.covenant_id, "slug": row.covenant_slug, "title": row.covenant_title},
-        "signatory": {"id": row.signatory_id, "name": row.signatory_name, "sector": row.signatory_sector},
-        "priority": {"id": row.priority_id, "code": row.priority_code, "title": row.priority_title},
-        "eligibility": {
-            "min_age": row.min_age,
-            "max_age": row.max_age,
-            "audiences": AUDIENCES_BY_MASK[row.audience_mask],
-            "care_statuses": CARE_STATUSES_BY_MASK[row.care_status_mask],
-        },
-        "areas": split_areas(row.areas),
-        "capacity": {"places": row.capacity_places, "period": row.capacity_period},
-        "how_to_access": {"text": row.access_text, "url": row.access_url},
-        "starts_on": row.starts_on,
-        "ends_on": row.ends_on,
-        "apply_by": row.apply_by,
-        "updated_at": row.updated_at,
-    }
-
-
 _offer = public_commitment.c
 COMMITMENT_LIST = FilteredList(
     select(_offer.commitment_id, _offer.document),

@@ -12,14 +12,17 @@ from app.enums import PledgeStatus
 from app.models import Pledge, Signatory
 from app.services import pledges
 from app.services.access import Principal
+from app.services.lookup import covenant_of, officers_covenant
 
 DEFAULT_GRACE_DAYS = 30
 
 
 async def due_for_review(
-    session: AsyncSession, covenant_id: str, within_days: int, today: date
+    session: AsyncSession, principal: Principal, reference: str, within_days: int, today: date
 ) -> list[dict[str, Any]]:
-    """Published pledges of a covenant whose review is due within `within_days`, overdue ones included."""
+    """Published pledges of an officer's covenant whose review is due within `within_days`, overdue ones
+    included, soonest first."""
+    covenant_id = (await officers_covenant(session, principal, reference)).id
     horizon = today + timedelta(days=within_days)
     rows = await session.execute(
         select(Pledge, Signatory.name, Signatory.sector)  # type: ignore[call-overload]
@@ -53,6 +56,14 @@ async def lapse_overdue(
         statement = statement.where(Pledge.covenant_id == covenant_id)
     lapsed = []
     for pledge in (await session.execute(statement.order_by(Pledge.id))).scalars().all():
-        await pledges.lapse(session, principal, pledge, await pledges.covenant_of(session, pledge))
+        await pledges.lapse(session, principal, pledge, await covenant_of(session, pledge))
         lapsed.append(pledge.id)
     return lapsed
+
+
+async def lapse_overdue_in(
+    session: AsyncSession, principal: Principal, reference: str, *, grace_days: int, today: date
+) -> list[str]:
+    """An officer lapses their own covenant's overdue pledges."""
+    covenant = await officers_covenant(session, principal, reference)
+    return await lapse_overdue(session, principal, covenant_id=covenant.id, grace_days=grace_days, today=today)

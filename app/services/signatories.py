@@ -1,25 +1,20 @@
 """Organisations: self-registration, their own profile, and officers' decisions about them."""
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.enums import KeyOwnerKind, SignatoryStatus
+from app.enums import SignatoryStatus
 from app.errors import Conflict, NotFound
 from app.ids import new_id, utcnow
 from app.models import Signatory, SignatoryArea
 from app.schemas.writes import SignatoryRegistration, SignatoryUpdate
-from app.services import audit, keys, projection
-from app.services.access import (
-    Principal,
-    can_see_signatory_privately,
-    officer_reaches_signatory,
-    require_own_signatory,
-)
-from app.services.concurrency import check_version
-from app.services.lifecycle import SIGNATORY_ACTIONS, allowed_actions, next_signatory_status
-from app.services.public_read import order_areas
+from app.services import audit, keys, projection, rate_limits
+from app.services.access import Principal, officer_reaches_signatory, require_own_signatory
+from app.services.concurrency import Precondition, check_version
+from app.services.lifecycle import next_signatory_status
 
 PROFILE_FIELDS = (
     "name",
@@ -32,11 +27,6 @@ PROFILE_FIELDS = (
     "website",
     "public_contact",
 )
-
-
-async def areas_of(session: AsyncSession, signatory_id: str) -> list[str]:
-    rows = await session.execute(select(SignatoryArea.area_code).where(SignatoryArea.signatory_id == signatory_id))
-    return order_areas(list(rows.scalars()))
 
 
 async def _refuse_duplicate_numbers(
@@ -63,6 +53,18 @@ def _set_areas(session: AsyncSession, signatory_id: str, areas: list[str]) -> No
     session.add_all(SignatoryArea(signatory_id=signatory_id, area_code=code) for code in areas)
 
 
+REGISTRATION_WINDOW = timedelta(hours=1)
+
+
+async def count_registration(engine: AsyncEngine, address: str, limit: int) -> None:
+    """Registration needs no key, so it is limited per address: `limit` an hour (429 past it). The hit is
+    counted on a connection of its own and committed at once, before the registration runs."""
+    async with engine.connect() as conn:
+        await rate_limits.hit(
+            conn, f"register:{address}", limit=limit, window=REGISTRATION_WINDOW, what="registrations"
+        )
+
+
 async def register(session: AsyncSession, registration: SignatoryRegistration) -> tuple[Signatory, keys.NewKey]:
     """A new organisation, pending verification, with its first key (every scope)."""
     await _refuse_duplicate_numbers(
@@ -79,10 +81,10 @@ async def register(session: AsyncSession, registration: SignatoryRegistration) -
     session.add(signatory)
     await session.flush()
     _set_areas(session, signatory.id, registration.areas)
-    new_key = keys.issue_key(session, owner_kind=KeyOwnerKind.SIGNATORY, name="First key", signatory_id=signatory.id)
     audit.record(
         session, None, "signatory.register", signatory, before=None, scope=audit.Scope(signatory_id=signatory.id)
     )
+    new_key = await keys.issue(session, None, keys.KeyOwner.of_signatory(signatory.id), name="First key")
     return signatory, new_key
 
 
@@ -91,20 +93,14 @@ def _plain(value: Any) -> Any:
     return str(value) if value is not None and not isinstance(value, str | int) else value
 
 
-async def get_for(session: AsyncSession, principal: Principal, signatory_id: str) -> Signatory:
-    """A signatory the caller may see privately, or 404."""
-    signatory = await session.get(Signatory, signatory_id)
-    if signatory is None or not await can_see_signatory_privately(session, principal, signatory_id):
-        raise NotFound(f"No signatory {signatory_id}.")
-    return signatory
-
-
 async def update_profile(
-    session: AsyncSession, principal: Principal, signatory_id: str, expected_version: int, changes: SignatoryUpdate
+    session: AsyncSession, principal: Principal, signatory_id: str, precondition: Precondition, changes: SignatoryUpdate
 ) -> Signatory:
     require_own_signatory(principal, signatory_id)
-    signatory = await get_for(session, principal, signatory_id)
-    check_version(signatory, expected_version)
+    signatory = await session.get(Signatory, signatory_id)
+    if signatory is None:
+        raise NotFound(f"No signatory {signatory_id}.")
+    check_version(signatory, precondition)
     before = audit.snapshot(signatory)
     given = changes.model_fields_set
     await _refuse_duplicate_numbers(
@@ -160,29 +156,3 @@ async def decide(session: AsyncSession, principal: Principal, signatory_id: str,
     # Suspension hides every offer of the organisation; reinstatement shows them again.
     await projection.refresh_public_commitments(await session.connection(), projection.for_signatory(signatory.id))
     return signatory
-
-
-async def private_document(session: AsyncSession, signatory: Signatory) -> dict[str, Any]:
-    return {
-        "id": signatory.id,
-        "name": signatory.name,
-        "description": signatory.description,
-        "sector": signatory.sector,
-        "organisation_type": signatory.organisation_type,
-        "size_band": signatory.size_band,
-        "companies_house_number": signatory.companies_house_number,
-        "charity_number": signatory.charity_number,
-        "website": signatory.website,
-        "public_contact": signatory.public_contact,
-        "areas": await areas_of(session, signatory.id),
-        "contact": {
-            "name": signatory.contact_name,
-            "email": signatory.contact_email,
-            "phone": signatory.contact_phone,
-        },
-        "status": signatory.status,
-        "verified_at": signatory.verified_at,
-        "created_at": signatory.created_at,
-        "updated_at": signatory.updated_at,
-        "allowed_actions": allowed_actions(SIGNATORY_ACTIONS, signatory.status),
-    }

@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.enums import CommitmentStatus, OfferType, PledgeStatus, Sector, SignatoryStatus, SizeBand
 from app.models import Commitment, Pledge, ProgressReport, PublicOfferCount, Signatory
-from app.services.public_read import PRIORITIES_OF_COVENANT
+from app.services import public_read
+from app.services.access import Principal, sees_exact_figures
+from app.services.lookup import PRIORITIES_OF_COVENANT
 
 SUPPRESSED = "<5"
 
@@ -136,6 +138,15 @@ async def covenant_statistics(conn: AsyncConnection, covenant_id: str) -> dict[s
         | await offers(conn, covenant_id)
         | {"delivery_by_year": await delivery_by_year(conn, covenant_id)}
     )
+
+
+async def statistics_for(conn: AsyncConnection, caller: Principal | None, reference: str) -> dict[str, Any]:
+    """A public covenant's statistics: exact for its officers and the operator, suppressed for everyone else."""
+    row = await public_read.public_covenant_row(conn, reference)
+    exact = sees_exact_figures(caller, row.authority_id)
+    figures = await covenant_statistics(conn, row.id)
+    shown = figures if exact else for_public(figures)
+    return {"covenant": {"id": row.id, "slug": row.slug, "title": row.title}, "exact": exact, **shown}
 
 
 def for_public(figures: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,107 @@
+"""Delivery returns: what each offer delivered, period by period. The organisation files and corrects its own;
+the covenant's officers (and the operator) read them with exact numbers."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from app.api import examples
+from app.api.auth import AnyReader, OfficerReader, OrganisationWriter
+from app.api.deps import CovenantReference, IfMatch, PrivateSession, RecordId
+from app.api.etags import precondition
+from app.api.http import private_json
+from app.api.problems import problem_docs
+from app.api.responses import Rendered, created, current
+from app.api.transactions import ChangeTransaction, PostTransaction
+from app.models import ProgressReport
+from app.schemas.public import PageParams
+from app.schemas.writes import ProgressReportInput, ProgressReportOut, ProgressReportPage, ProgressReportUpdate
+from app.services import delivery
+
+router = APIRouter(prefix="/v1", tags=["Delivery"])
+
+
+async def render_report(session: AsyncSession, report: ProgressReport) -> Rendered:
+    return current(await delivery.report_document_of(session, report.id), report)
+
+
+async def created_report(session: AsyncSession, report: ProgressReport) -> Rendered:
+    document = await delivery.report_document_of(session, report.id)
+    return created(document, f"/v1/progress-reports/{report.id}", report)
+
+
+@router.post(
+    "/commitments/{commitment_id}/progress-reports",
+    status_code=201,
+    response_model=ProgressReportOut,
+    summary="File a delivery return",
+    responses=problem_docs(401, 403, 404, 409, 413, 422),
+)
+async def create_progress_report(
+    commitment_id: RecordId, body: ProgressReportInput, caller: OrganisationWriter, tx: PostTransaction
+) -> Response:
+    """Report what one of your published offers delivered in a past period: places offered, referrals,
+    applications, starts, and how many were still there six months on. Periods may not overlap."""
+    return await tx.run(lambda session: delivery.file_report(session, caller, commitment_id, body), created_report)
+
+
+@router.patch(
+    "/progress-reports/{report_id}",
+    response_model=ProgressReportOut,
+    summary="Correct a delivery return",
+    responses=problem_docs(401, 403, 404, 409, 412, 422, 428),
+)
+async def update_progress_report(
+    report_id: RecordId,
+    body: ProgressReportUpdate,
+    caller: OrganisationWriter,
+    tx: ChangeTransaction,
+    if_match: IfMatch = None,
+) -> Response:
+    """Correct your return while its window is open (until `correctable_until`), with If-Match."""
+    expected = precondition(if_match)
+    return await tx.run(
+        lambda session: delivery.correct_report(session, caller, report_id, expected, body), render_report
+    )
+
+
+@router.get(
+    "/commitments/{commitment_id}/progress-reports",
+    response_model=ProgressReportPage,
+    summary="List a commitment's delivery returns",
+    responses={
+        **problem_docs(401, 403, 404, 422),
+        200: examples.json_example(examples.page(examples.PROGRESS_REPORT, next_cursor=None)),
+    },
+)
+async def list_commitment_progress_reports(
+    commitment_id: RecordId, caller: AnyReader, session: PrivateSession
+) -> Response:
+    """Every return of one commitment, oldest period first: for its organisation, its covenant's officers and
+    the operator."""
+    documents = await delivery.commitment_reports(session, caller, commitment_id)
+    return private_json({"items": documents, "next_cursor": None})
+
+
+@router.get(
+    "/covenants/{covenant}/progress-reports",
+    response_model=ProgressReportPage,
+    summary="List a covenant's delivery returns",
+    responses={**problem_docs(401, 403, 404, 422), 200: examples.json_example(examples.page(examples.PROGRESS_REPORT))},
+)
+async def list_covenant_progress_reports(
+    covenant: CovenantReference,
+    caller: OfficerReader,
+    session: PrivateSession,
+    page: Annotated[PageParams, Query()],
+    period_from: Annotated[date | None, Query(description="Only returns for periods starting on or after.")] = None,
+    period_to: Annotated[date | None, Query(description="Only returns for periods starting on or before.")] = None,
+) -> Response:
+    """Every delivery return of your covenant, with exact numbers, in filing order."""
+    reports = await delivery.covenant_reports(
+        session, caller, covenant, period_from=period_from, period_to=period_to, cursor=page.cursor, limit=page.limit
+    )
+    return private_json(reports.as_document())

@@ -1,0 +1,197 @@
+"""Signatories: the organisations that sign covenants. Anyone reads verified ones; an organisation registers
+and keeps its own profile; officers verify, suspend and reinstate the organisations pledging to their
+covenants, and read their private profiles."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from app.api import examples
+from app.api.auth import OfficerReader, OfficerWriter, OptionalCaller, OrganisationWriter
+from app.api.deps import (
+    OPTIONAL_KEY,
+    CovenantReference,
+    IfMatch,
+    PrivateSession,
+    ReadConnection,
+    RecordId,
+    private_view,
+)
+from app.api.etags import precondition
+from app.api.http import private_json, public_json, public_page
+from app.api.problems import problem_docs, read_docs
+from app.api.responses import Rendered, created, current
+from app.api.transactions import ChangeTransaction, PostTransaction
+from app.enums import SignatoryStatus
+from app.models import Signatory
+from app.schemas.public import PageParams, SignatoryDetail, SignatoryFilters, SignatoryPage
+from app.schemas.writes import (
+    OfficerDecision,
+    Registration,
+    SignatoryPrivate,
+    SignatoryPrivatePage,
+    SignatoryRegistration,
+    SignatoryUpdate,
+)
+from app.services import keys, private_read, public_read, signatories
+
+router = APIRouter(prefix="/v1")
+
+WRITE_ERRORS = (401, 403, 404, 409, 412, 422, 428)
+OFFICER_POST_ERRORS = (401, 403, 404, 409, 422)
+
+
+async def render_signatory(session: AsyncSession, signatory: Signatory) -> Rendered:
+    return current(await private_read.signatory_document(session, signatory), signatory)
+
+
+# ---------------------------------------------------------------- public reads
+
+
+@router.get(
+    "/signatories",
+    response_model=SignatoryPage,
+    tags=["Signatories"],
+    summary="List signatories",
+    responses=read_docs(422, example=examples.page(examples.SIGNATORY)),
+)
+async def list_signatories(
+    request: Request, filters: Annotated[SignatoryFilters, Query()], conn: ReadConnection
+) -> Response:
+    """Verified organisations, in name order. `q` searches their names."""
+    return public_page(request, await public_read.list_signatories(conn, filters))
+
+
+@router.get(
+    "/signatories/{signatory_id}",
+    response_model=SignatoryDetail | SignatoryPrivate,
+    tags=["Signatories"],
+    summary="Get a signatory",
+    responses=read_docs(401, 404, 422),
+    openapi_extra=OPTIONAL_KEY,
+)
+async def get_signatory(
+    request: Request, signatory_id: RecordId, conn: ReadConnection, caller: OptionalCaller
+) -> Response:
+    """One verified organisation with its published pledges. With the organisation's own key (or that of an
+    officer of a covenant it pledged to, or the operator) the private profile, whatever its status."""
+    if caller is not None:
+        private = await private_view(
+            request, lambda session: private_read.signatory_view(session, caller, signatory_id)
+        )
+        if private is not None:
+            return private
+    return public_json(request, await public_read.get_signatory(conn, signatory_id), varies_by_key=True)
+
+
+# ---------------------------------------------------------------- an organisation's own
+
+
+@router.post(
+    "/signatories",
+    status_code=201,
+    response_model=Registration,
+    tags=["Organisations"],
+    summary="Register an organisation",
+    responses=problem_docs(409, 413, 422, 429),
+)
+async def register_signatory(request: Request, body: SignatoryRegistration, tx: PostTransaction) -> Response:
+    """Register an organisation (no key needed). It starts `pending` until a council officer verifies it, and
+    gets its first API key in this response: store it, it is never shown again. Rate-limited per address."""
+    address = request.client.host if request.client else "unknown"
+    await signatories.count_registration(
+        request.app.state.engine, address, request.app.state.settings.registration_limit
+    )
+
+    async def render(session: AsyncSession, result: tuple[Signatory, keys.NewKey]) -> Rendered:
+        signatory, new_key = result
+        profile = await private_read.signatory_document(session, signatory)
+        document = {"signatory": profile, "api_key": private_read.issued_key_document(new_key.row, new_key.plaintext)}
+        replay = {**document, "api_key": private_read.issued_key_document(new_key.row, None)}
+        return created(document, f"/v1/signatories/{signatory.id}", signatory, replay_document=replay)
+
+    return await tx.run(lambda session: signatories.register(session, body), render)
+
+
+@router.patch(
+    "/signatories/{signatory_id}",
+    response_model=SignatoryPrivate,
+    tags=["Organisations"],
+    summary="Update your organisation's profile",
+    responses=problem_docs(*WRITE_ERRORS),
+)
+async def update_signatory(
+    signatory_id: RecordId,
+    body: SignatoryUpdate,
+    caller: OrganisationWriter,
+    tx: ChangeTransaction,
+    if_match: IfMatch = None,
+) -> Response:
+    """Change your own profile, private contact included. Send only the fields to change, with If-Match."""
+    expected = precondition(if_match)
+    return await tx.run(
+        lambda session: signatories.update_profile(session, caller, signatory_id, expected, body), render_signatory
+    )
+
+
+# ---------------------------------------------------------------- officers
+
+
+@router.get(
+    "/covenants/{covenant}/signatories",
+    tags=["Signatories"],
+    response_model=SignatoryPrivatePage,
+    summary="List the organisations of a covenant (verification queue)",
+    responses={
+        **problem_docs(401, 403, 404, 422),
+        200: examples.json_example(examples.page(examples.SIGNATORY_PRIVATE)),
+    },
+)
+async def list_covenant_signatories(
+    covenant: CovenantReference,
+    caller: OfficerReader,
+    session: PrivateSession,
+    page: Annotated[PageParams, Query()],
+    status: Annotated[
+        list[SignatoryStatus], Query(description="Only these states; `pending` awaits verification.")
+    ] = [],  # noqa: B006
+) -> Response:
+    """Organisations with a pledge in your covenant, with private contacts. `?status=pending` is the
+    verification queue."""
+    statuses = [s.value for s in status]
+    result = await private_read.signatories_in_covenant(session, caller, covenant, statuses, page.cursor, page.limit)
+    return private_json(result.as_document())
+
+
+def _decision_route(action: str, summary: str, description: str):  # type: ignore[no-untyped-def]
+    @router.post(
+        f"/signatories/{{signatory_id}}/{action}",
+        response_model=SignatoryPrivate,
+        tags=["Signatories"],
+        summary=summary,
+        description=description,
+        responses=problem_docs(*OFFICER_POST_ERRORS),
+        name=f"{action}_signatory",
+    )
+    async def decide(
+        signatory_id: RecordId, caller: OfficerWriter, tx: PostTransaction, body: OfficerDecision | None = None
+    ) -> Response:
+        note = body.note if body else ""
+        return await tx.run(
+            lambda session: signatories.decide(session, caller, signatory_id, action, note), render_signatory
+        )
+
+    return decide
+
+
+verify_signatory = _decision_route(
+    "verify", "Verify an organisation", "Confirm an organisation pledging to your covenant is who it says it is."
+)
+suspend_signatory = _decision_route(
+    "suspend", "Suspend an organisation", "Hide a verified organisation and all its offers until reinstated."
+)
+reinstate_signatory = _decision_route(
+    "reinstate", "Reinstate an organisation", "Lift a suspension; its published offers show again."
+)
