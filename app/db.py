@@ -1,7 +1,5 @@
 """Engines and sessions. One async engine per process; SQLite in a file by default, PostgreSQL in production."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -143,13 +141,6 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=RegistrySession)
 
 
-@asynccontextmanager
-async def read_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """A plain connection for read-only Core queries: no ORM identity map, no transaction bookkeeping."""
-    async with engine.connect() as connection:
-        yield connection
-
-
 def upsert_insert(dialect_name: str, table: Table) -> Any:
     """An INSERT of `table` that can take ON CONFLICT (upserts): PostgreSQL's own, or SQLite's."""
     return (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
@@ -161,6 +152,7 @@ async def bulk_insert(conn: AsyncConnection, table: Table, rows: list[dict[str, 
         return
     if conn.dialect.name == "postgresql":
         raw = await conn.get_raw_connection()
+        assert raw.driver_connection is not None  # an open connection has its asyncpg connection
         columns = list(rows[0].keys())
         records = [tuple(row[column] for column in columns) for row in rows]
         await raw.driver_connection.copy_records_to_table(table.name, records=records, columns=columns)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -55,9 +56,17 @@ class Versioned(SQLModel):
 
     version: int = Field(default=1, description="Bumped by every change; part of the record's ETag.")
 
-    @declared_attr  # type: ignore[misc]
+    @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+        # declared_attr hands the method the class, which mypy takes for an instance.
+        return {"version_id_col": table_of(cls).c.version}  # type: ignore[arg-type]
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Table, for Core statements. SQLModel does not declare `__table__` in its types, so this
+    is the one place that reaches for it."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 def one_of(column: str, enum: type, name: str | None = None) -> CheckConstraint:

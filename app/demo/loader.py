@@ -27,11 +27,12 @@ from app.models import (
     ProgressReport,
     Signatory,
     SignatoryArea,
+    table_of,
 )
 from app.services.dates import add_months
 from app.services.projection import rebuild_public_commitments
 
-commitment_table = Commitment.__table__
+commitment_table = table_of(Commitment)
 
 # Demo ids carry this instant as their time part, plus a position, so they sort in content order.
 DEMO_EPOCH_MS = int(datetime(2025, 9, 1, tzinfo=UTC).timestamp() * 1000)
@@ -249,21 +250,21 @@ def _by_model_parents_first(rows: Iterable[SQLModel]) -> dict[type, list[SQLMode
     """Rows grouped by model, parent tables before the tables whose foreign keys point at them: the tables carry
     no ORM relationships for a flush to order inserts by."""
     position = {table: index for index, table in enumerate(SQLModel.metadata.sorted_tables)}
-    by_model: dict[type, list[SQLModel]] = {}
+    by_model: dict[type[SQLModel], list[SQLModel]] = {}
     for row in rows:
         by_model.setdefault(type(row), []).append(row)
-    return dict(sorted(by_model.items(), key=lambda item: position[item[0].__table__]))  # type: ignore[attr-defined]
+    return dict(sorted(by_model.items(), key=lambda item: position[table_of(item[0])]))
 
 
 def _identity(row: SQLModel) -> tuple[type, tuple[Any, ...]]:
-    mapper_keys = [column.key for column in row.__table__.primary_key.columns]  # type: ignore[attr-defined]
+    mapper_keys = [column.key for column in table_of(type(row)).primary_key.columns]
     return type(row), tuple(getattr(row, key) for key in mapper_keys)
 
 
 async def _existing(session: AsyncSession, rows: Iterable[SQLModel]) -> set[tuple[type, tuple[Any, ...]]]:
     found: set[tuple[type, tuple[Any, ...]]] = set()
     for model, model_rows in _by_model_parents_first(rows).items():
-        table = model.__table__  # type: ignore[attr-defined]
+        table = table_of(model)
         key_columns = list(table.primary_key.columns)
         first_key = {getattr(row, key_columns[0].key) for row in model_rows}
         result = await session.execute(select(*key_columns).where(key_columns[0].in_(first_key)))

@@ -42,6 +42,7 @@ from app.models import (
     Priority,
     Signatory,
     SignatoryArea,
+    table_of,
 )
 from app.services import data_version
 from app.services.dates import add_months
@@ -354,9 +355,9 @@ async def seed_synthetic(engine: AsyncEngine, *, signatories: int, commitments: 
     rng = random.Random(seed)
     registry = SyntheticRegistry(rng, signatories)
     async with engine.begin() as conn:
-        await bulk_insert(conn, Authority.__table__, [c["authority"] for c in registry.councils])
-        await bulk_insert(conn, Covenant.__table__, [c["covenant"] for c in registry.councils])
-        await bulk_insert(conn, Priority.__table__, [p for c in registry.councils for p in c["priorities"]])
+        await bulk_insert(conn, table_of(Authority), [c["authority"] for c in registry.councils])
+        await bulk_insert(conn, table_of(Covenant), [c["covenant"] for c in registry.councils])
+        await bulk_insert(conn, table_of(Priority), [p for c in registry.councils for p in c["priorities"]])
 
         pledge_rows: list[tuple[dict[str, Any], dict[str, Any], str]] = []
         for start in range(0, signatories, BATCH):
@@ -367,9 +368,9 @@ async def seed_synthetic(engine: AsyncEngine, *, signatories: int, commitments: 
                 area_rows.extend(areas)
                 pledge, council = registry.pledge(row)
                 pledge_rows.append((pledge, council, row["name"].split()[1]))
-            await bulk_insert(conn, Signatory.__table__, signatory_rows)
-            await bulk_insert(conn, SignatoryArea.__table__, area_rows)
-        await bulk_insert(conn, Pledge.__table__, [pledge for pledge, _, _ in pledge_rows])
+            await bulk_insert(conn, table_of(Signatory), signatory_rows)
+            await bulk_insert(conn, table_of(SignatoryArea), area_rows)
+        await bulk_insert(conn, table_of(Pledge), [pledge for pledge, _, _ in pledge_rows])
 
         commitment_rows: list[dict[str, Any]] = []
         area_rows = []
@@ -391,7 +392,7 @@ async def seed_synthetic(engine: AsyncEngine, *, signatories: int, commitments: 
         await conn.execute(text("ANALYZE"))
     async with engine.begin() as conn:
         covenant_ids = [c["covenant"]["id"] for c in registry.councils]
-        await rebuild_public_commitments(conn, Commitment.__table__.c.covenant_id.in_(covenant_ids))
+        await rebuild_public_commitments(conn, table_of(Commitment).c.covenant_id.in_(covenant_ids))
         await data_version.bump(conn)  # Core-only writes: no session hook saw them
     async with engine.begin() as conn:
         await conn.execute(text("ANALYZE"))
@@ -416,5 +417,5 @@ async def seed_synthetic(engine: AsyncEngine, *, signatories: int, commitments: 
 
 
 async def _flush_commitments(conn: AsyncConnection, rows: list[dict[str, Any]], areas: list[dict[str, Any]]) -> None:
-    await bulk_insert(conn, Commitment.__table__, rows)
-    await bulk_insert(conn, CommitmentArea.__table__, areas)
+    await bulk_insert(conn, table_of(Commitment), rows)
+    await bulk_insert(conn, table_of(CommitmentArea), areas)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.enums import KeyOwnerKind
 from app.errors import Forbidden, NotFound
@@ -54,16 +55,12 @@ def require_kind(principal: Principal, *kinds: KeyOwnerKind) -> None:
         raise Forbidden(f"Only a key of a {allowed} may do this; this key belongs to a {principal.kind.value}.")
 
 
-async def covenant_authority_id(session: AsyncSession, covenant_id: str) -> str | None:
-    return (await session.execute(select(Covenant.authority_id).where(Covenant.id == covenant_id))).scalar()
-
-
 async def officer_reaches_signatory(session: AsyncSession, principal: Principal, signatory_id: str) -> bool:
     """An officer reaches an organisation that has pledged (in any state) to one of their covenants."""
     statement = select(
         exists()
-        .where(Pledge.signatory_id == signatory_id, Pledge.covenant_id == Covenant.id)
-        .where(Covenant.authority_id == principal.authority_id)
+        .where(col(Pledge.signatory_id) == signatory_id, col(Pledge.covenant_id) == col(Covenant.id))
+        .where(col(Covenant.authority_id) == principal.authority_id)
     )
     return bool((await session.execute(statement)).scalar())
 
@@ -98,13 +95,6 @@ def require_officer_of(principal: Principal, authority_id: str | None) -> None:
     require_kind(principal, KeyOwnerKind.AUTHORITY)
     if authority_id != principal.authority_id:
         raise Forbidden("This covenant belongs to another authority.")
-
-
-async def require_officer_of_covenant(session: AsyncSession, principal: Principal, covenant_id: str) -> None:
-    """As `require_officer_of`, for a covenant known by id only."""
-    if principal.is_operator:
-        return
-    require_officer_of(principal, await covenant_authority_id(session, covenant_id))
 
 
 def sees_exact_figures(principal: Principal | None, authority_id: str) -> bool:

@@ -15,17 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.errors import NotFound
 from app.ids import utcnow
-from app.models import Commitment, Covenant, Pledge, Priority, ProgressReport, Signatory
+from app.models import Commitment, Covenant, Pledge, Priority, ProgressReport, Signatory, table_of
 from app.services import public_read
 from app.services.access import Principal, sees_exact_figures
 from app.services.statistics import suppress, year_label
 
-pledge = Pledge.__table__
-commitment = Commitment.__table__
-priority = Priority.__table__
-report = ProgressReport.__table__
-signatory = Signatory.__table__
-covenant = Covenant.__table__
+pledge = table_of(Pledge)
+commitment = table_of(Commitment)
+priority = table_of(Priority)
+report = table_of(ProgressReport)
+signatory = table_of(Signatory)
+covenant = table_of(Covenant)
 
 MONTHS = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
 
@@ -169,7 +169,7 @@ async def annual_report(conn: AsyncConnection, covenant_row: Any, start_year: in
     delivery = await delivery_by_priority(conn, covenant_row.id, year)
     changes = await changes_by_priority(conn, covenant_row.id, year)
     monthly = await new_signatories_by_month(conn, covenant_row.id, year)
-    by_priority = []
+    by_priority: list[dict[str, Any]] = []
     for id_, code, title in priorities:
         places, starts, sustained = delivery.get(id_, (0, 0, 0))
         by_priority.append(

@@ -4,12 +4,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 from app.ids import new_id
-from app.models import ApiKey, AuditEvent
+from app.models import ApiKey, AuditEvent, table_of
 from app.observability import request_id_var
 from app.services.access import Principal
 
@@ -22,7 +21,7 @@ def snapshot(record: SQLModel | None) -> dict[str, Any] | None:
     if record is None:
         return None
     values = {}
-    for column in record.__table__.columns:  # type: ignore[attr-defined]
+    for column in table_of(type(record)).columns:
         if column.key in SECRET_FIELDS:
             continue
         value = getattr(record, column.key)
@@ -53,8 +52,8 @@ def record(
 
     Without a principal the actor is `keyless_actor`: "anonymous" for self-registration, "system" for scheduled
     jobs such as lapsing overdue pledges."""
-    table_name = subject.__tablename__  # type: ignore[attr-defined]
-    subject_id = getattr(subject, "id", None) or getattr(subject, "commitment_id", "")
+    table_name = table_of(type(subject)).name
+    subject_id = str(getattr(subject, "id", None) or getattr(subject, "commitment_id", ""))
     if isinstance(subject, ApiKey):
         scope = Scope(authority_id=subject.authority_id, signatory_id=subject.signatory_id)
     event = AuditEvent(
@@ -73,11 +72,3 @@ def record(
     )
     session.add(event)
     return event
-
-
-def events_visible_to(principal: Principal) -> Select[Any]:
-    """Officers read the trail of their authority; the operator reads everything."""
-    statement = select(AuditEvent)
-    if principal.is_officer:
-        statement = statement.where(AuditEvent.authority_id == principal.authority_id)
-    return statement

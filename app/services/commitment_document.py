@@ -12,15 +12,15 @@ from typing import Any
 from sqlalchemy import Row, Select, func, select
 
 from app.enums import PUBLIC_COMMITMENT_STATUSES, Audience, CareStatus, PledgeStatus, SignatoryStatus, mask_to_flags
-from app.models import Commitment, CommitmentArea, Covenant, Pledge, Priority, Signatory
+from app.models import Commitment, CommitmentArea, Covenant, Pledge, Priority, Signatory, table_of
 from app.services.areas import split_areas
 
-commitment = Commitment.__table__
-commitment_area = CommitmentArea.__table__
-covenant = Covenant.__table__
-pledge = Pledge.__table__
-priority = Priority.__table__
-signatory = Signatory.__table__
+commitment = table_of(Commitment)
+commitment_area = table_of(CommitmentArea)
+covenant = table_of(Covenant)
+pledge = table_of(Pledge)
+priority = table_of(Priority)
+signatory = table_of(Signatory)
 
 PUBLISHED = PledgeStatus.PUBLISHED.value
 VERIFIED = SignatoryStatus.VERIFIED.value

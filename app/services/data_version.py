@@ -22,9 +22,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.db import BUMP_DATA_VERSION
-from app.models import DataVersion
+from app.models import DataVersion, table_of
 
-data_version = DataVersion.__table__
+data_version = table_of(DataVersion)
 READ = select(data_version.c.version).where(data_version.c.id == 1)
 
 

@@ -13,18 +13,19 @@ path has to delete old records: `covenant-registry sweep-expired` (run hourly or
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import CursorResult, bindparam, delete
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.db import upsert_insert
 from app.errors import IdempotencyKeyInUse, IdempotencyKeyReused
 from app.ids import utcnow
-from app.models import IdempotencyRecord
+from app.models import IdempotencyRecord, table_of
 
 RETENTION = timedelta(hours=24)
-record_table = IdempotencyRecord.__table__
+record_table = table_of(IdempotencyRecord)
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
@@ -74,7 +75,7 @@ async def sweep_expired(conn: AsyncConnection) -> int:
 
 async def claim(session: AsyncSession, principal: str, key: str, request_fingerprint: str) -> StoredResponse | None:
     """Claim `key` for this request (None), or return the response of the request that claimed it first."""
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     now = utcnow()
     claimed = {
         "principal": principal,
@@ -94,7 +95,7 @@ async def claim(session: AsyncSession, principal: str, key: str, request_fingerp
                 "A request with this Idempotency-Key is still being processed; retry in a few seconds."
             ) from None
         raise
-    if result.rowcount == 1:
+    if cast(CursorResult[Any], result).rowcount == 1:
         return None
     existing = await session.get(IdempotencyRecord, (principal, key), populate_existing=True)
     assert existing is not None, "a conflicting record must exist once its transaction committed"

@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlmodel import col
 
 from app.enums import CovenantStatus, PledgeStatus
 from app.errors import Forbidden, InvalidTransition, NotFound
 from app.ids import is_id
-from app.models import Commitment, Covenant, Pledge, Priority, Signatory
+from app.models import Commitment, Covenant, Pledge, Priority, Signatory, table_of
 from app.services import audit
 from app.services.access import (
     Principal,
@@ -28,7 +29,7 @@ from app.services.lifecycle import PLEDGE_ACTIONS, PLEDGE_EDITABLE, allowed_acti
 
 async def covenant_by_reference(session: AsyncSession, reference: str) -> Covenant | None:
     """A covenant by id or slug (slugs cannot look like ids), in any state."""
-    column = Covenant.id if is_id("covenant", reference) else Covenant.slug
+    column = col(Covenant.id) if is_id("covenant", reference) else col(Covenant.slug)
     return (await session.execute(select(Covenant).where(column == reference))).scalar()
 
 
@@ -47,7 +48,7 @@ async def officers_covenant(session: AsyncSession, principal: Principal, referen
     return covenant
 
 
-priority = Priority.__table__
+priority = table_of(Priority)
 PRIORITIES_OF_COVENANT = (
     select(
         priority.c.id,
@@ -96,7 +97,9 @@ async def covenant_of(session: AsyncSession, pledge: Pledge) -> Covenant:
 
 # A write to a pledge or its commitments needs the covenant too (its rules, the audit scope): one round trip.
 PLEDGE_WITH_COVENANT = (
-    select(Pledge, Covenant).join(Covenant, Covenant.id == Pledge.covenant_id).where(Pledge.id == bindparam("pledge"))
+    select(Pledge, Covenant)
+    .join(Covenant, col(Covenant.id) == col(Pledge.covenant_id))
+    .where(col(Pledge.id) == bindparam("pledge"))
 )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.errors import NotFound
-from app.models import ApiKey, AuditEvent, Commitment, Covenant, Pledge, Signatory, SignatoryArea
+from app.models import ApiKey, AuditEvent, Commitment, Covenant, Pledge, Signatory, SignatoryArea, table_of
 from app.services import keys
 from app.services.access import Principal, can_see_signatory_privately
 from app.services.areas import order_areas
@@ -23,9 +23,9 @@ from app.services.lifecycle import PLEDGE_ACTIONS, SIGNATORY_ACTIONS, allowed_ac
 from app.services.lookup import officers_covenant, visible_commitment, visible_pledge, visible_signatory
 from app.services.pagination import Keyset, Page
 
-PLEDGE_KEYSET = Keyset((Pledge.__table__.c.id,))  # type: ignore[attr-defined]
-SIGNATORY_KEYSET = Keyset((Signatory.__table__.c.name, Signatory.__table__.c.id))  # type: ignore[attr-defined]
-AUDIT_KEYSET = Keyset((AuditEvent.__table__.c.id,), descending=True)  # type: ignore[attr-defined]
+PLEDGE_KEYSET = Keyset((table_of(Pledge).c.id,))  # type: ignore[attr-defined]
+SIGNATORY_KEYSET = Keyset((table_of(Signatory).c.name, table_of(Signatory).c.id))
+AUDIT_KEYSET = Keyset((table_of(AuditEvent).c.id,), descending=True)  # type: ignore[attr-defined]
 
 # ---------------------------------------------------------------- documents, for one record or a whole page
 
@@ -35,17 +35,18 @@ COMMITMENTS_OF_PLEDGES = (
     .where(commitment.c.pledge_id.in_(bindparam("pledges", expanding=True)))
     .order_by(commitment.c.pledge_id, commitment.c.id)
 )
+pledge_table, signatory_table, covenant_table = table_of(Pledge), table_of(Signatory), table_of(Covenant)
 PLEDGE_PARTIES = (
     select(
-        col(Pledge.id),
-        col(Signatory.name).label("signatory_name"),
-        col(Signatory.sector).label("signatory_sector"),
-        col(Covenant.slug).label("covenant_slug"),
-        col(Covenant.title).label("covenant_title"),
+        pledge_table.c.id,
+        signatory_table.c.name.label("signatory_name"),
+        signatory_table.c.sector.label("signatory_sector"),
+        covenant_table.c.slug.label("covenant_slug"),
+        covenant_table.c.title.label("covenant_title"),
     )
-    .join(Signatory, col(Signatory.id) == col(Pledge.signatory_id))
-    .join(Covenant, col(Covenant.id) == col(Pledge.covenant_id))
-    .where(col(Pledge.id).in_(bindparam("pledges", expanding=True)))
+    .join(signatory_table, signatory_table.c.id == pledge_table.c.signatory_id)
+    .join(covenant_table, covenant_table.c.id == pledge_table.c.covenant_id)
+    .where(pledge_table.c.id.in_(bindparam("pledges", expanding=True)))
 )
 AREAS_OF_SIGNATORIES = select(col(SignatoryArea.signatory_id), col(SignatoryArea.area_code)).where(
     col(SignatoryArea.signatory_id).in_(bindparam("signatories", expanding=True))

@@ -16,12 +16,12 @@ from sqlalchemy import ColumnElement, Row, delete, func, insert, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db import bulk_insert, upsert_insert
-from app.models import PublicCommitment, PublicOfferCount
+from app.models import PublicCommitment, PublicOfferCount, table_of
 from app.serialization import dump_json
 from app.services.commitment_document import commitment, public_commitments, public_document
 
-public_commitment = PublicCommitment.__table__
-public_offer_count = PublicOfferCount.__table__
+public_commitment = table_of(PublicCommitment)
+public_offer_count = table_of(PublicOfferCount)
 COUNTED_BY = ("covenant_id", "priority_id", "offer_type", "status")
 
 REBUILD_BATCH = 5_000

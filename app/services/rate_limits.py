@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.db import upsert_insert
 from app.errors import RateLimited
 from app.ids import utcnow
-from app.models import RateLimitCounter
+from app.models import RateLimitCounter, table_of
 
-counter = RateLimitCounter.__table__
+counter = table_of(RateLimitCounter)
 # No bucket counts over a longer window, so one whose window started before this is spent and may go.
 LONGEST_WINDOW = timedelta(days=1)
 SWEEP_SPENT = delete(counter).where(counter.c.window_started_at < bindparam("before"))

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.enums import PledgeStatus
 from app.models import Pledge, Signatory
@@ -25,25 +26,32 @@ async def due_for_review(
     covenant_id = (await officers_covenant(session, principal, reference)).id
     horizon = today + timedelta(days=within_days)
     rows = await session.execute(
-        select(Pledge, Signatory.name, Signatory.sector)  # type: ignore[call-overload]
-        .join(Signatory, Signatory.id == Pledge.signatory_id)
-        .where(Pledge.covenant_id == covenant_id, Pledge.status == PledgeStatus.PUBLISHED, Pledge.review_due <= horizon)
-        .order_by(Pledge.review_due, Pledge.id)
+        select(Pledge, col(Signatory.name), col(Signatory.sector))
+        .join(Signatory, col(Signatory.id) == col(Pledge.signatory_id))
+        .where(
+            col(Pledge.covenant_id) == covenant_id,
+            col(Pledge.status) == PledgeStatus.PUBLISHED,
+            col(Pledge.review_due) <= horizon,
+        )
+        .order_by(col(Pledge.review_due), col(Pledge.id))
     )
-    return [
-        {
-            "pledge": {
-                "id": pledge.id,
-                "signatory": {"id": pledge.signatory_id, "name": name, "sector": sector},
-                "status": pledge.status,
-                "published_at": pledge.published_at,
-            },
-            "review_due": pledge.review_due,
-            "days_until_due": (pledge.review_due - today).days,
-            "overdue": pledge.review_due < today,
-        }
-        for pledge, name, sector in rows.all()
-    ]
+    return [review_item(pledge, name, sector, today) for pledge, name, sector in rows.all()]
+
+
+def review_item(pledge: Pledge, name: str, sector: str, today: date) -> dict[str, Any]:
+    due = pledge.review_due
+    assert due is not None  # every published pledge has a review date (set when it is approved)
+    return {
+        "pledge": {
+            "id": pledge.id,
+            "signatory": {"id": pledge.signatory_id, "name": name, "sector": sector},
+            "status": pledge.status,
+            "published_at": pledge.published_at,
+        },
+        "review_due": due,
+        "days_until_due": (due - today).days,
+        "overdue": due < today,
+    }
 
 
 async def lapse_overdue(
@@ -51,11 +59,11 @@ async def lapse_overdue(
 ) -> list[str]:
     """Lapse published pledges whose review_due is more than `grace_days` ago (one covenant, or all)."""
     cutoff = today - timedelta(days=grace_days)
-    statement = select(Pledge).where(Pledge.status == PledgeStatus.PUBLISHED, Pledge.review_due < cutoff)
+    statement = select(Pledge).where(col(Pledge.status) == PledgeStatus.PUBLISHED, col(Pledge.review_due) < cutoff)
     if covenant_id is not None:
-        statement = statement.where(Pledge.covenant_id == covenant_id)
+        statement = statement.where(col(Pledge.covenant_id) == covenant_id)
     lapsed = []
-    for pledge in (await session.execute(statement.order_by(Pledge.id))).scalars().all():
+    for pledge in (await session.execute(statement.order_by(col(Pledge.id)))).scalars().all():
         await pledges.lapse(session, principal, pledge, await covenant_of(session, pledge))
         lapsed.append(pledge.id)
     return lapsed

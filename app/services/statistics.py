@@ -13,18 +13,18 @@ from sqlalchemy import case, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.enums import CommitmentStatus, OfferType, PledgeStatus, Sector, SignatoryStatus, SizeBand
-from app.models import Commitment, Pledge, ProgressReport, PublicOfferCount, Signatory
+from app.models import Commitment, Pledge, ProgressReport, PublicOfferCount, Signatory, table_of
 from app.services import public_read
 from app.services.access import Principal, sees_exact_figures
 from app.services.lookup import PRIORITIES_OF_COVENANT
 
 SUPPRESSED = "<5"
 
-offer_count = PublicOfferCount.__table__
-pledge = Pledge.__table__
-signatory = Signatory.__table__
-commitment = Commitment.__table__
-report = ProgressReport.__table__
+offer_count = table_of(PublicOfferCount)
+pledge = table_of(Pledge)
+signatory = table_of(Signatory)
+commitment = table_of(Commitment)
+report = table_of(ProgressReport)
 
 
 def suppress(count: int) -> int | str:
