@@ -11,9 +11,9 @@ from app.api.auth import OfficerReader
 from app.api.deps import PrivateSession
 from app.api.http import private_json
 from app.api.problems import problem_docs
-from app.schemas.public import PageParams
-from app.schemas.types import ID_CHARS, RECORD_ID, SINGLE_LINE
-from app.schemas.writes import AuditEventPage
+from app.schemas.audit import AuditEventPage
+from app.schemas.fields import ID_CHARS, RECORD_ID, SINGLE_LINE
+from app.schemas.pages import PageParams
 from app.services import private_read
 
 router = APIRouter(prefix="/v1", tags=["Audit"])

@@ -14,8 +14,7 @@ from app.api.problems import problem_docs, read_docs
 from app.api.responses import Rendered, created
 from app.api.transactions import PostTransaction
 from app.models import Authority
-from app.schemas.public import AuthorityFilters, AuthorityPage, AuthorityPublic
-from app.schemas.writes import AuthorityCreate
+from app.schemas.authorities import AuthorityCreate, AuthorityFilters, AuthorityPage, AuthorityPublic
 from app.services import covenants, public_read
 
 router = APIRouter(prefix="/v1", tags=["Authorities"])

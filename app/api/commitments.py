@@ -16,8 +16,15 @@ from app.api.problems import problem_docs, read_docs
 from app.api.responses import NO_CONTENT, Rendered, created, current
 from app.api.transactions import ChangeTransaction, PostTransaction
 from app.models import Commitment
-from app.schemas.public import CommitmentFilters, CommitmentPage, CommitmentPublic
-from app.schemas.writes import CommitmentCreate, CommitmentPrivate, CommitmentUpdate, Withdrawal
+from app.schemas.commitments import (
+    CommitmentCreate,
+    CommitmentFilters,
+    CommitmentPage,
+    CommitmentPrivate,
+    CommitmentPublic,
+    CommitmentUpdate,
+)
+from app.schemas.fields import Withdrawal
 from app.services import commitments, private_read, public_read
 
 router = APIRouter(prefix="/v1", tags=["Commitments"])

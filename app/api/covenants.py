@@ -16,8 +16,17 @@ from app.api.problems import problem_docs, read_docs
 from app.api.responses import Rendered, created, current
 from app.api.transactions import ChangeTransaction, PostTransaction
 from app.models import Covenant, Priority
-from app.schemas.public import CovenantDetail, CovenantFilters, CovenantPage, PriorityList, PriorityPublic
-from app.schemas.writes import CovenantCreate, CovenantUpdate, PriorityInput, PriorityUpdate
+from app.schemas.covenants import (
+    CovenantCreate,
+    CovenantDetail,
+    CovenantFilters,
+    CovenantPage,
+    CovenantUpdate,
+    PriorityInput,
+    PriorityList,
+    PriorityPublic,
+    PriorityUpdate,
+)
 from app.services import covenants, public_read
 from app.services.lookup import priority_document
 

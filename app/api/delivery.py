@@ -17,8 +17,8 @@ from app.api.problems import problem_docs
 from app.api.responses import Rendered, created, current
 from app.api.transactions import ChangeTransaction, PostTransaction
 from app.models import ProgressReport
-from app.schemas.public import PageParams
-from app.schemas.writes import ProgressReportInput, ProgressReportOut, ProgressReportPage, ProgressReportUpdate
+from app.schemas.delivery import ProgressReportInput, ProgressReportOut, ProgressReportPage, ProgressReportUpdate
+from app.schemas.pages import PageParams
 from app.services import delivery
 
 router = APIRouter(prefix="/v1", tags=["Delivery"])

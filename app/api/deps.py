@@ -14,7 +14,7 @@ from starlette.responses import Response
 from app.api.etags import record_etag
 from app.api.http import private_json
 from app.errors import NotFound
-from app.schemas.types import ID_CHARS
+from app.schemas.fields import ID_CHARS
 
 RecordId = Annotated[str, Path(max_length=40, pattern=ID_CHARS, description="The record's id.")]
 CovenantReference = Annotated[str, Path(max_length=100, pattern=ID_CHARS, description="The covenant's id or slug.")]

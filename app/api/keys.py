@@ -18,8 +18,8 @@ from app.api.problems import problem_docs
 from app.api.responses import Rendered, created
 from app.api.transactions import PostTransaction
 from app.models import ApiKey
-from app.schemas.types import ID_CHARS, RECORD_ID
-from app.schemas.writes import IssuedKey, KeyCreate, KeyInfo, KeyList
+from app.schemas.fields import ID_CHARS, RECORD_ID
+from app.schemas.keys import IssuedKey, KeyCreate, KeyInfo, KeyList
 from app.services import keys, private_read
 
 router = APIRouter(prefix="/v1", tags=["Keys"])

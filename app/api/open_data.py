@@ -16,8 +16,9 @@ from app.api.deps import OPTIONAL_KEY, CovenantReference, ReadConnection
 from app.api.http import private_json, public_cache_control, public_json
 from app.api.problems import problem_docs, read_docs
 from app.reports.annual_html import render_annual_report
-from app.schemas.public import CommitmentFilters, SignatoryFilters
+from app.schemas.commitments import CommitmentFilters
 from app.schemas.reports import AnnualReport, CovenantStatistics
+from app.schemas.signatories import SignatoryFilters
 from app.services import annual_report, open_data, statistics
 
 router = APIRouter(prefix="/v1")

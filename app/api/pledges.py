@@ -27,17 +27,20 @@ from app.api.responses import Rendered, created, current
 from app.api.transactions import ChangeTransaction, PostTransaction
 from app.enums import PledgeStatus
 from app.models import Pledge
-from app.schemas.public import PageParams, PledgeDetail, PledgeFilters, PledgePage
-from app.schemas.writes import (
+from app.schemas.fields import Withdrawal
+from app.schemas.pages import PageParams
+from app.schemas.pledges import (
     ChangesRequested,
     LapseRequest,
     LapseResult,
     PledgeCreate,
+    PledgeDetail,
+    PledgeFilters,
+    PledgePage,
     PledgePrivate,
     PledgePrivatePage,
     PledgeUpdate,
     ReviewDuePage,
-    Withdrawal,
 )
 from app.services import pledges, private_read, public_read, reviews
 

@@ -26,10 +26,13 @@ from app.api.responses import Rendered, created, current
 from app.api.transactions import ChangeTransaction, PostTransaction
 from app.enums import SignatoryStatus
 from app.models import Signatory
-from app.schemas.public import PageParams, SignatoryDetail, SignatoryFilters, SignatoryPage
-from app.schemas.writes import (
+from app.schemas.pages import PageParams
+from app.schemas.signatories import (
     OfficerDecision,
     Registration,
+    SignatoryDetail,
+    SignatoryFilters,
+    SignatoryPage,
     SignatoryPrivate,
     SignatoryPrivatePage,
     SignatoryRegistration,

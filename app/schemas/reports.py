@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas.public import CovenantRef, PriorityRef
+from app.schemas.covenants import CovenantRef, PriorityRef
 
 Count = Annotated[
     int | Literal["<5"],

@@ -10,7 +10,7 @@ from app.enums import Audience, CapacityPeriod, CareStatus, CommitmentStatus, Pl
 from app.errors import Conflict, InvalidTransition, ValidationFailed
 from app.ids import is_id, new_id, utcnow
 from app.models import Commitment, CommitmentArea, Covenant, Pledge, Priority
-from app.schemas.writes import CapacityInput, CommitmentCreate, CommitmentUpdate, EligibilityInput
+from app.schemas.commitments import CapacityInput, CommitmentCreate, CommitmentUpdate, EligibilityInput
 from app.services import audit, projection
 from app.services.access import Principal
 from app.services.concurrency import Precondition, check_version

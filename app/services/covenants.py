@@ -9,7 +9,8 @@ from app.enums import CovenantStatus
 from app.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from app.ids import new_id, utcnow
 from app.models import Authority, Commitment, Covenant, Priority
-from app.schemas.writes import AuthorityCreate, CovenantCreate, CovenantUpdate, PriorityInput, PriorityUpdate
+from app.schemas.authorities import AuthorityCreate
+from app.schemas.covenants import CovenantCreate, CovenantUpdate, PriorityInput, PriorityUpdate
 from app.services import audit, projection
 from app.services.access import Principal
 from app.services.concurrency import Precondition, check_version

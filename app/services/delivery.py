@@ -15,7 +15,7 @@ from app.enums import PledgeStatus
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.ids import new_id, utcnow
 from app.models import Commitment, Pledge, Priority, ProgressReport, Signatory
-from app.schemas.writes import ProgressReportInput, ProgressReportUpdate
+from app.schemas.delivery import ProgressReportInput, ProgressReportUpdate
 from app.services import audit
 from app.services.access import Principal
 from app.services.concurrency import Precondition, check_version

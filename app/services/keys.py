@@ -21,7 +21,7 @@ from app.enums import KeyOwnerKind
 from app.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from app.ids import new_id, utcnow
 from app.models import ApiKey, Authority
-from app.schemas.writes import KeyCreate
+from app.schemas.keys import KeyCreate
 from app.services import audit
 from app.services.access import ALL_SCOPES, SCOPE_KEYS, Principal
 

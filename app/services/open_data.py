@@ -13,7 +13,8 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.schemas.public import CommitmentFilters, SignatoryFilters
+from app.schemas.commitments import CommitmentFilters
+from app.schemas.signatories import SignatoryFilters
 from app.serialization import dump_json
 from app.services import public_read
 from app.services.pagination import Page

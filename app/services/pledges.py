@@ -12,7 +12,7 @@ from app.enums import PUBLIC_COMMITMENT_STATUSES, CovenantStatus, PledgeStatus, 
 from app.errors import Conflict, NotFound
 from app.ids import new_id, utcnow
 from app.models import Commitment, Covenant, Pledge, Signatory
-from app.schemas.writes import PledgeCreate, PledgeUpdate
+from app.schemas.pledges import PledgeCreate, PledgeUpdate
 from app.services import audit, projection
 from app.services.access import Principal
 from app.services.concurrency import Precondition, check_version

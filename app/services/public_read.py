@@ -18,13 +18,11 @@ from app.enums import Audience, CovenantStatus, flags_to_mask
 from app.errors import NotFound
 from app.ids import is_id
 from app.models import Authority, PublicCommitment, SignatoryArea
-from app.schemas.public import (
-    AuthorityFilters,
-    CommitmentFilters,
-    CovenantFilters,
-    PledgeFilters,
-    SignatoryFilters,
-)
+from app.schemas.authorities import AuthorityFilters
+from app.schemas.commitments import CommitmentFilters
+from app.schemas.covenants import CovenantFilters
+from app.schemas.pledges import PledgeFilters
+from app.schemas.signatories import SignatoryFilters
 from app.serialization import embedded
 from app.services.areas import split_areas, wanted_areas
 from app.services.commitment_document import PUBLISHED, VERIFIED, commitment_area, covenant, pledge, signatory

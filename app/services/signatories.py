@@ -10,7 +10,7 @@ from app.enums import SignatoryStatus
 from app.errors import Conflict, NotFound
 from app.ids import new_id, utcnow
 from app.models import Signatory, SignatoryArea
-from app.schemas.writes import SignatoryRegistration, SignatoryUpdate
+from app.schemas.signatories import SignatoryRegistration, SignatoryUpdate
 from app.services import audit, keys, projection, rate_limits
 from app.services.access import Principal, officer_reaches_signatory, require_own_signatory
 from app.services.concurrency import Precondition, check_version
