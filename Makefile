@@ -6,12 +6,13 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: help install run serve migrate demo-data test lint format openapi bench clean
+.PHONY: help install run serve migrate demo-data test coverage lint format openapi bench clean
 
 help:
 	@echo "make run      install, migrate, load demo data, serve on http://127.0.0.1:8000"
 	@echo "make test     install and run the whole suite (TEST_DATABASE_URL=postgresql://... for PostgreSQL)"
-	@echo "make lint     ruff check and format check"
+	@echo "make coverage the whole suite with line coverage of app/, per file"
+	@echo "make lint     ruff check, ruff format check and mypy on app/"
 	@echo "make openapi  regenerate openapi/openapi.json from the app"
 	@echo "make bench    benchmark the public read path on PostgreSQL (see bench/README.md)"
 
@@ -37,9 +38,13 @@ serve: install
 test: install
 	$(BIN)/pytest
 
+coverage: install
+	$(BIN)/pytest --cov=app --cov-report=term-missing:skip-covered
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy app
 
 format: install
 	$(BIN)/ruff check --fix .

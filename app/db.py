@@ -1,5 +1,6 @@
 """Engines and sessions. One async engine per process; SQLite in a file by default, PostgreSQL in production."""
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +49,8 @@ def _prepare_sqlite_file(url: URL) -> None:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _on_sqlite_connect(lock_timeout_ms: int):  # type: ignore[no-untyped-def]
-    def configure(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _on_sqlite_connect(lock_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def configure(dbapi_connection: Any, _record: Any) -> None:
         # SQLite ignores foreign keys unless asked; WAL lets readers run beside a writer;
         # busy_timeout makes a second writer wait (as long as PostgreSQL's lock_timeout) instead of failing at once.
         cursor = dbapi_connection.cursor()

@@ -4,6 +4,7 @@ The database stores each as plain text guarded by a CHECK constraint rather than
 so adding a value is an ordinary migration on both SQLite and PostgreSQL.
 """
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -150,7 +151,7 @@ def enum_values(enum: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum)
 
 
-def flags_to_mask(enum: type[StrEnum], values: "list[str] | tuple[str, ...] | set[str]") -> int:
+def flags_to_mask(enum: type[StrEnum], values: Iterable[str]) -> int:
     """Pack a set of enum values into a bit mask (bit i = i-th member), so one integer column can be filtered."""
     members = enum_values(enum)
     mask = 0

@@ -97,7 +97,8 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
         )
     else:
         detail = str(exc.detail)
-    return problem_response(exc.status_code, detail, request.url.path, _request_id(request), headers=exc.headers)
+    headers = dict(exc.headers) if exc.headers else None
+    return problem_response(exc.status_code, detail, request.url.path, _request_id(request), headers=headers)
 
 
 def _allowed_methods(request: Request) -> str:

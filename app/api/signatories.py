@@ -2,6 +2,7 @@
 and keeps its own profile; officers verify, suspend and reinstate the organisations pledging to their
 covenants, and read their private profiles."""
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -168,7 +169,7 @@ async def list_covenant_signatories(
     return private_json(result.as_document())
 
 
-def _decision_route(action: str, summary: str, description: str):  # type: ignore[no-untyped-def]
+def _decision_route(action: str, summary: str, description: str) -> Callable[..., Awaitable[Response]]:
     @router.post(
         f"/signatories/{{signatory_id}}/{action}",
         response_model=SignatoryPrivate,

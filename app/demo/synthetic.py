@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlmodel import col
 
 from app.db import bulk_insert
 from app.enums import (
@@ -398,9 +399,9 @@ async def seed_synthetic(engine: AsyncEngine, *, signatories: int, commitments: 
         await conn.execute(text("ANALYZE"))
         busiest = (
             await conn.execute(
-                select(Commitment.priority_id)  # type: ignore[call-overload]
-                .where(Commitment.covenant_id.in_([c["covenant"]["id"] for c in registry.councils]))  # type: ignore[attr-defined]
-                .group_by(Commitment.priority_id)
+                select(col(Commitment.priority_id))
+                .where(col(Commitment.covenant_id).in_([c["covenant"]["id"] for c in registry.councils]))
+                .group_by(col(Commitment.priority_id))
                 .order_by(func.count().desc())
                 .limit(1)
             )

@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.enums import Audience, CapacityPeriod, CareStatus, CommitmentStatus, PledgeStatus, flags_to_mask
 from app.errors import Conflict, InvalidTransition, ValidationFailed
@@ -44,11 +45,11 @@ CONTENT_FIELDS = (
 
 # Statements run on every write are built once with bound parameters: SQLAlchemy then skips rebuilding them and
 # recomputing their cache keys, which cost more than running them (a commitment's document: 595 -> 255 us).
-PRIORITY_BY_ID = select(Priority.id).where(
-    Priority.covenant_id == bindparam("covenant"), Priority.id == bindparam("ref")
+PRIORITY_BY_ID = select(col(Priority.id)).where(
+    col(Priority.covenant_id) == bindparam("covenant"), col(Priority.id) == bindparam("ref")
 )
-PRIORITY_BY_CODE = select(Priority.id).where(
-    Priority.covenant_id == bindparam("covenant"), Priority.code == bindparam("ref")
+PRIORITY_BY_CODE = select(col(Priority.id)).where(
+    col(Priority.covenant_id) == bindparam("covenant"), col(Priority.code) == bindparam("ref")
 )
 
 
@@ -104,7 +105,7 @@ def _add_areas(session: AsyncSession, commitment_id: str, areas: list[str]) -> N
 
 
 async def _set_areas(session: AsyncSession, commitment_id: str, areas: list[str]) -> None:
-    await session.execute(delete(CommitmentArea).where(CommitmentArea.commitment_id == commitment_id))
+    await session.execute(delete(CommitmentArea).where(col(CommitmentArea.commitment_id) == commitment_id))
     _add_areas(session, commitment_id, areas)
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.enums import CovenantStatus
 from app.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
@@ -25,7 +26,7 @@ COVENANT_STATUS_CHANGES = {
 
 
 async def create_authority(session: AsyncSession, principal: Principal, body: AuthorityCreate) -> Authority:
-    if (await session.execute(select(Authority.id).where(Authority.gss_code == body.gss_code))).first():
+    if (await session.execute(select(col(Authority.id)).where(col(Authority.gss_code) == body.gss_code))).first():
         raise Conflict(f"An authority with GSS code {body.gss_code} is already registered.")
     authority = Authority(
         id=new_id("authority"),
@@ -67,10 +68,10 @@ async def create_covenant(session: AsyncSession, principal: Principal, body: Cov
         raise ValidationFailed("max_age must not be below min_age.", pointer="/max_age")
     if body.status == CovenantStatus.CLOSED:
         raise ValidationFailed("A new covenant is a draft or open.", pointer="/status")
-    if (await session.execute(select(Covenant.id).where(Covenant.slug == body.slug))).first():
+    if (await session.execute(select(col(Covenant.id)).where(col(Covenant.slug) == body.slug))).first():
         raise Conflict(f"The slug {body.slug} is taken.")
-    same_audience = select(Covenant.slug).where(
-        Covenant.authority_id == authority_id, Covenant.audience == body.audience
+    same_audience = select(col(Covenant.slug)).where(
+        col(Covenant.authority_id) == authority_id, col(Covenant.audience) == body.audience
     )
     if existing := (await session.execute(same_audience)).scalar():
         raise Conflict(f"This authority already runs covenant {existing} for {body.audience}; one per audience.")
@@ -103,8 +104,8 @@ def _priority(covenant_id: str, body: PriorityInput, default_position: int) -> P
 
 
 async def _ages_in_use(session: AsyncSession, covenant_id: str) -> tuple[int | None, int | None]:
-    statement = select(func.min(Commitment.min_age), func.max(Commitment.max_age)).where(
-        Commitment.covenant_id == covenant_id
+    statement = select(func.min(col(Commitment.min_age)), func.max(col(Commitment.max_age))).where(
+        col(Commitment.covenant_id) == covenant_id
     )
     youngest, oldest = (await session.execute(statement)).one()
     return youngest, oldest
@@ -119,7 +120,7 @@ async def update_covenant(
     given = body.model_fields_set
     if body.status is not None and body.status != covenant.status:
         if body.status not in COVENANT_STATUS_CHANGES[CovenantStatus(covenant.status)]:
-            allowed = sorted(COVENANT_STATUS_CHANGES[CovenantStatus(covenant.status)])
+            allowed = sorted(status.value for status in COVENANT_STATUS_CHANGES[CovenantStatus(covenant.status)])
             raise InvalidTransition("covenant", covenant.status, f"set status {body.status} on", allowed)
         covenant.status = body.status
     for field in ("title", "description", "launched_on", "review_cycle_months"):
@@ -139,7 +140,7 @@ async def _change_ages(session: AsyncSession, covenant: Covenant, body: Covenant
     if min_age > max_age:
         raise ValidationFailed("max_age must not be below min_age.", pointer="/max_age")
     youngest, oldest = await _ages_in_use(session, covenant.id)
-    if youngest is not None and (min_age > youngest or max_age < oldest):
+    if youngest is not None and oldest is not None and (min_age > youngest or max_age < oldest):
         raise ValidationFailed(
             f"Commitments already cover ages {youngest} to {oldest}; the covenant's range must include them.",
             pointer="/min_age" if min_age > youngest else "/max_age",
@@ -149,10 +150,12 @@ async def _change_ages(session: AsyncSession, covenant: Covenant, body: Covenant
 
 async def add_priority(session: AsyncSession, principal: Principal, reference: str, body: PriorityInput) -> Priority:
     covenant = await officers_covenant(session, principal, reference)
-    taken = select(Priority.id).where(Priority.covenant_id == covenant.id, Priority.code == body.code)
+    taken = select(col(Priority.id)).where(col(Priority.covenant_id) == covenant.id, col(Priority.code) == body.code)
     if (await session.execute(taken)).first():
         raise Conflict(f"Priority code {body.code} is already used in this covenant.")
-    last = await session.execute(select(func.max(Priority.position)).where(Priority.covenant_id == covenant.id))
+    last = await session.execute(
+        select(func.max(col(Priority.position))).where(col(Priority.covenant_id) == covenant.id)
+    )
     position = (last.scalar() or -1) + 1
     priority = _priority(covenant.id, body, position)
     session.add(priority)

@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.enums import PledgeStatus
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.ids import new_id, utcnow
-from app.models import Commitment, Pledge, Priority, ProgressReport, Signatory
+from app.models import Commitment, Pledge, Priority, ProgressReport, Signatory, table_of
 from app.schemas.delivery import ProgressReportInput, ProgressReportUpdate
 from app.services import audit
 from app.services.access import Principal
@@ -52,9 +53,9 @@ async def _refuse_overlap(session: AsyncSession, commitment_id: str, start: date
     clash = (
         await session.execute(
             select(ProgressReport).where(
-                ProgressReport.commitment_id == commitment_id,
-                ProgressReport.period_start <= end,
-                ProgressReport.period_end >= start,
+                col(ProgressReport.commitment_id) == commitment_id,
+                col(ProgressReport.period_start) <= end,
+                col(ProgressReport.period_end) >= start,
             )
         )
     ).scalar()
@@ -114,21 +115,21 @@ async def correct_report(
     return report
 
 
-def report_select() -> Select[Any]:
+def report_select() -> Select[*tuple[Any, ...]]:
     return (
         select(
             ProgressReport,
-            Commitment.title.label("commitment_title"),  # type: ignore[attr-defined]
-            Signatory.id.label("signatory_id"),  # type: ignore[attr-defined]
-            Signatory.name.label("signatory_name"),  # type: ignore[attr-defined]
-            Signatory.sector.label("signatory_sector"),  # type: ignore[attr-defined]
-            Priority.id.label("priority_id"),  # type: ignore[attr-defined]
-            Priority.code.label("priority_code"),  # type: ignore[attr-defined]
-            Priority.title.label("priority_title"),  # type: ignore[attr-defined]
+            col(Commitment.title).label("commitment_title"),
+            col(Signatory.id).label("signatory_id"),
+            col(Signatory.name).label("signatory_name"),
+            col(Signatory.sector).label("signatory_sector"),
+            col(Priority.id).label("priority_id"),
+            col(Priority.code).label("priority_code"),
+            col(Priority.title).label("priority_title"),
         )
-        .join(Commitment, Commitment.id == ProgressReport.commitment_id)
-        .join(Signatory, Signatory.id == Commitment.signatory_id)
-        .join(Priority, Priority.id == Commitment.priority_id)
+        .join(Commitment, col(Commitment.id) == col(ProgressReport.commitment_id))
+        .join(Signatory, col(Signatory.id) == col(Commitment.signatory_id))
+        .join(Priority, col(Priority.id) == col(Commitment.priority_id))
     )
 
 
@@ -150,9 +151,11 @@ def report_document(row: Any) -> dict[str, Any]:
     }
 
 
-REPORT_BY_ID = report_select().where(ProgressReport.id == bindparam("id"))
+REPORT_BY_ID = report_select().where(col(ProgressReport.id) == bindparam("id"))
 REPORTS_OF_COMMITMENT = (
-    report_select().where(ProgressReport.commitment_id == bindparam("commitment")).order_by(ProgressReport.period_start)
+    report_select()
+    .where(col(ProgressReport.commitment_id) == bindparam("commitment"))
+    .order_by(col(ProgressReport.period_start))
 )
 
 
@@ -169,7 +172,7 @@ async def commitment_reports(session: AsyncSession, principal: Principal, commit
     return [report_document(row) for row in rows]
 
 
-REPORT_KEYSET = Keyset((ProgressReport.__table__.c.id,))  # type: ignore[attr-defined]
+REPORT_KEYSET = Keyset((table_of(ProgressReport).c.id,))
 
 
 async def covenant_reports(
@@ -185,11 +188,11 @@ async def covenant_reports(
     """A page of an officer's covenant's returns in filing order, optionally only periods starting within a
     range."""
     covenant = await officers_covenant(session, principal, reference)
-    statement = report_select().where(Commitment.covenant_id == covenant.id)
+    statement = report_select().where(col(Commitment.covenant_id) == covenant.id)
     if period_from is not None:
-        statement = statement.where(ProgressReport.period_start >= period_from)
+        statement = statement.where(col(ProgressReport.period_start) >= period_from)
     if period_to is not None:
-        statement = statement.where(ProgressReport.period_start <= period_to)
+        statement = statement.where(col(ProgressReport.period_start) <= period_to)
     rows = (await session.execute(REPORT_KEYSET.apply(statement, cursor, limit))).all()
     shown, next_cursor = REPORT_KEYSET.page(rows, limit, lambda row: (row.ProgressReport.id,))
     return Page([report_document(row) for row in shown], next_cursor)

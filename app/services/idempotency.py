@@ -46,7 +46,7 @@ def _aware(moment: datetime) -> datetime:
 CLAIMED_COLUMNS = ("fingerprint", "status_code", "response_headers", "response_body", "created_at", "expires_at")
 
 
-def _claim_statement(dialect_name: str):  # type: ignore[no-untyped-def]
+def _claim_statement(dialect_name: str) -> Any:
     """Insert the key's record; over an expired record of the same key, take its place; else leave it be.
     (On PostgreSQL the existing record is locked either way, so concurrent replays of one key take turns.)"""
     insert = upsert_insert(dialect_name, record_table)

@@ -16,11 +16,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlmodel import col
 
 from app.enums import KeyOwnerKind
 from app.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from app.ids import new_id, utcnow
-from app.models import ApiKey, Authority
+from app.models import ApiKey, Authority, table_of
 from app.schemas.keys import KeyCreate
 from app.services import audit
 from app.services.access import ALL_SCOPES, SCOPE_KEYS, Principal
@@ -66,7 +67,7 @@ def principal_of(key: Any) -> Principal:
 
 
 # Built once (every request with a key runs it): see app/services/commitments.py on bound-parameter statements.
-api_key = ApiKey.__table__
+api_key = table_of(ApiKey)
 KEY_BY_LOOKUP = select(api_key).where(api_key.c.lookup == bindparam("lookup"))
 
 
@@ -210,15 +211,15 @@ async def list_keys(session: AsyncSession, principal: Principal, authority_id: s
     """The keys of the caller's organisation or authority; the operator's own, or one authority's officers'."""
     if authority_id is not None and not principal.is_operator:
         raise Forbidden("Only the registry operator lists another authority's keys.")
-    statement = select(ApiKey).order_by(ApiKey.id)
+    statement = select(ApiKey).order_by(col(ApiKey.id))
     if principal.is_organisation:
-        statement = statement.where(ApiKey.signatory_id == principal.signatory_id)
+        statement = statement.where(col(ApiKey.signatory_id) == principal.signatory_id)
     elif principal.is_officer:
-        statement = statement.where(ApiKey.authority_id == principal.authority_id)
+        statement = statement.where(col(ApiKey.authority_id) == principal.authority_id)
     elif authority_id is not None:
-        statement = statement.where(ApiKey.authority_id == authority_id)
+        statement = statement.where(col(ApiKey.authority_id) == authority_id)
     else:
-        statement = statement.where(ApiKey.owner_kind == KeyOwnerKind.OPERATOR)
+        statement = statement.where(col(ApiKey.owner_kind) == KeyOwnerKind.OPERATOR)
     return list((await session.execute(statement)).scalars())
 
 

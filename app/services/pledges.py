@@ -38,10 +38,10 @@ async def create(session: AsyncSession, principal: Principal, body: PledgeCreate
         raise Conflict("A withdrawn organisation cannot pledge.")
     existing = (
         await session.execute(
-            select(Pledge.id).where(
-                Pledge.signatory_id == signatory.id,
-                Pledge.covenant_id == covenant.id,
-                Pledge.status != PledgeStatus.WITHDRAWN,
+            select(col(Pledge.id)).where(
+                col(Pledge.signatory_id) == signatory.id,
+                col(Pledge.covenant_id) == covenant.id,
+                col(Pledge.status) != PledgeStatus.WITHDRAWN,
             )
         )
     ).scalar()
@@ -79,7 +79,9 @@ async def update(
     return pledge
 
 
-COMMITMENTS_OF_PLEDGE = select(func.count()).select_from(Commitment).where(Commitment.pledge_id == bindparam("pledge"))
+COMMITMENTS_OF_PLEDGE = (
+    select(func.count()).select_from(Commitment).where(col(Commitment.pledge_id) == bindparam("pledge"))
+)
 PUBLIC_COMMITMENTS_OF_PLEDGE = COMMITMENTS_OF_PLEDGE.where(col(Commitment.status).in_(PUBLIC_COMMITMENT_STATUSES))
 
 

@@ -23,9 +23,9 @@ from app.services.lifecycle import PLEDGE_ACTIONS, SIGNATORY_ACTIONS, allowed_ac
 from app.services.lookup import officers_covenant, visible_commitment, visible_pledge, visible_signatory
 from app.services.pagination import Keyset, Page
 
-PLEDGE_KEYSET = Keyset((table_of(Pledge).c.id,))  # type: ignore[attr-defined]
+PLEDGE_KEYSET = Keyset((table_of(Pledge).c.id,))
 SIGNATORY_KEYSET = Keyset((table_of(Signatory).c.name, table_of(Signatory).c.id))
-AUDIT_KEYSET = Keyset((table_of(AuditEvent).c.id,), descending=True)  # type: ignore[attr-defined]
+AUDIT_KEYSET = Keyset((table_of(AuditEvent).c.id,), descending=True)
 
 # ---------------------------------------------------------------- documents, for one record or a whole page
 

@@ -3,8 +3,8 @@
 Visibility rules live here: covenants that are not drafts, verified signatories, published pledges of verified
 signatories. Which commitments are public is decided where their documents are made
 (app/services/commitment_document.py), because the public read model those reads come from is built from it.
-Queries return plain rows; the `*_out` functions shape them into the public JSON documents
-(app/schemas/public.py).
+Queries return plain rows; the `*_out` functions shape them into the public JSON documents (the `*Public` and
+`*Detail` schemas of each resource's module in app/schemas/).
 """
 
 import re
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.enums import Audience, CovenantStatus, flags_to_mask
 from app.errors import NotFound
 from app.ids import is_id
-from app.models import Authority, PublicCommitment, SignatoryArea
+from app.models import Authority, PublicCommitment, SignatoryArea, table_of
 from app.schemas.authorities import AuthorityFilters
 from app.schemas.commitments import CommitmentFilters
 from app.schemas.covenants import CovenantFilters
@@ -29,9 +29,9 @@ from app.services.commitment_document import PUBLISHED, VERIFIED, commitment_are
 from app.services.lookup import priorities_of
 from app.services.pagination import FilteredList, Keyset, Page, Shape
 
-authority = Authority.__table__
-signatory_area = SignatoryArea.__table__
-public_commitment = PublicCommitment.__table__
+authority = table_of(Authority)
+signatory_area = table_of(SignatoryArea)
+public_commitment = table_of(PublicCommitment)
 
 PUBLIC_COVENANT_STATUSES = (CovenantStatus.OPEN.value, CovenantStatus.CLOSED.value)
 
@@ -85,7 +85,8 @@ def use_text_search(shape: Shape, q: str, pattern: str) -> None:
 AUTHORITY_KEYSET = Keyset((authority.c.name, authority.c.id))
 
 
-def authority_out(row: Row[Any]) -> dict[str, Any]:
+def authority_out(row: Any) -> dict[str, Any]:
+    """An authority (a row or a record) as anyone sees it."""
     return {
         "id": row.id,
         "name": row.name,

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlmodel import col
 
 from app.enums import SignatoryStatus
 from app.errors import Conflict, NotFound
@@ -34,14 +35,14 @@ async def _refuse_duplicate_numbers(
 ) -> None:
     conditions = []
     if companies_house_number:
-        conditions.append(Signatory.companies_house_number == companies_house_number)
+        conditions.append(col(Signatory.companies_house_number) == companies_house_number)
     if charity_number:
-        conditions.append(Signatory.charity_number == charity_number)
+        conditions.append(col(Signatory.charity_number) == charity_number)
     if not conditions:
         return
-    statement = select(Signatory.id).where(or_(*conditions))
+    statement = select(col(Signatory.id)).where(or_(*conditions))
     if except_id:
-        statement = statement.where(Signatory.id != except_id)
+        statement = statement.where(col(Signatory.id) != except_id)
     if (await session.execute(statement)).first() is not None:
         raise Conflict(
             "An organisation with this Companies House or charity number is already registered. "
@@ -117,7 +118,7 @@ async def update_profile(
         signatory.contact_email = changes.contact.email
         signatory.contact_phone = changes.contact.phone
     if changes.areas is not None:
-        await session.execute(delete(SignatoryArea).where(SignatoryArea.signatory_id == signatory.id))
+        await session.execute(delete(SignatoryArea).where(col(SignatoryArea.signatory_id) == signatory.id))
         _set_areas(session, signatory.id, changes.areas)
     signatory.updated_at = utcnow()
     await session.flush()
