@@ -1,15 +1,25 @@
-"""The audit trail: who did what to which record, before and after, written in the change's own transaction."""
+"""The audit trail: who did what to which record, before and after, written in the change's own transaction.
 
+Use cases say what they change, and the trail follows from it: `created` after adding a record, `async with
+changing(...)` around a change (the state before is taken on entry, the state after once the block is flushed,
+and the public read model is refreshed in the same transaction when the change can alter what the public sees),
+`deleted` to remove one. No use case writes the before and after by hand.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 from app.ids import new_id
 from app.models import ApiKey, AuditEvent, table_of
 from app.observability import request_id_var
+from app.services import projection
 from app.services.access import Principal
 
 # Never copied into an audit record, whatever the record type.
@@ -72,3 +82,49 @@ def record(
     )
     session.add(event)
     return event
+
+
+async def created(
+    session: AsyncSession,
+    actor: Principal | None,
+    action: str,
+    subject: SQLModel,
+    *,
+    scope: Scope = Scope(),
+    keyless_actor: str = "anonymous",
+) -> None:
+    """Audit a record just added to the session: flushed first, so the event holds its id and defaults."""
+    await session.flush()
+    record(session, actor, action, subject, before=None, scope=scope, keyless_actor=keyless_actor)
+
+
+@asynccontextmanager
+async def changing(
+    session: AsyncSession,
+    actor: Principal | None,
+    action: str,
+    subject: SQLModel,
+    *,
+    scope: Scope = Scope(),
+    keyless_actor: str = "anonymous",
+    note: str = "",
+    public: ColumnElement[bool] | None = None,
+) -> AsyncIterator[None]:
+    """Audit the change the block makes to `subject` (with the actor's `note`, if any). With `public` (a scope of
+    commitments, from app/services/projection.py), their public read model is re-rendered afterwards."""
+    before = snapshot(subject)
+    yield
+    await session.flush()
+    event = record(session, actor, action, subject, before=before, scope=scope, keyless_actor=keyless_actor)
+    if note:
+        event.after = {**(event.after or {}), "note": note}
+    if public is not None:
+        await projection.refresh_public_commitments(await session.connection(), public)
+
+
+async def deleted(
+    session: AsyncSession, actor: Principal | None, action: str, subject: SQLModel, *, scope: Scope = Scope()
+) -> None:
+    """Audit and delete a record: the event keeps what it was."""
+    record(session, actor, action, subject, before=snapshot(subject), scope=scope).after = None
+    await session.delete(subject)

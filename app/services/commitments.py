@@ -24,7 +24,7 @@ from app.services.lookup import (
     audit_scope,
     own_commitment,
     own_pledge_with_covenant,
-    pledge_with_covenant,
+    pledge_and_covenant_of,
     require_editable,
 )
 
@@ -109,12 +109,6 @@ async def _set_areas(session: AsyncSession, commitment_id: str, areas: list[str]
     _add_areas(session, commitment_id, areas)
 
 
-async def _pledge_and_covenant(session: AsyncSession, pledge_id: str) -> tuple[Pledge, Covenant]:
-    found = await pledge_with_covenant(session, pledge_id)
-    assert found is not None  # a foreign key guarantees it
-    return found
-
-
 def _touch(pledge: Pledge) -> None:
     # The pledge's private representation includes its commitments: its version (and ETag) moves with them.
     pledge.updated_at = utcnow()
@@ -149,8 +143,7 @@ async def add(session: AsyncSession, principal: Principal, pledge_id: str, body:
     await session.flush()
     _add_areas(session, row.id, body.areas)  # a new commitment has no areas to replace
     _touch(pledge)
-    await session.flush()
-    audit.record(session, principal, "commitment.create", row, before=None, scope=audit_scope(pledge, covenant))
+    await audit.created(session, principal, "commitment.create", row, scope=audit_scope(pledge, covenant))
     return row
 
 
@@ -159,7 +152,7 @@ async def update(
 ) -> Commitment:
     row = await own_commitment(session, principal, commitment_id)
     check_version(row, precondition)
-    pledge, covenant = await _pledge_and_covenant(session, row.pledge_id)
+    pledge, covenant = await pledge_and_covenant_of(session, row)
     given = body.model_fields_set
     content_changes = [field for field in CONTENT_FIELDS if field in given]
     if pledge.status == PledgeStatus.PUBLISHED and content_changes:
@@ -169,18 +162,22 @@ async def update(
         )
     if pledge.status not in PLEDGE_EDITABLE and pledge.status != PledgeStatus.PUBLISHED:
         require_editable(pledge, "edit commitments of")
-    before = audit.snapshot(row)
-    await _apply_content(session, row, body, given, covenant)
-    if body.status is not None:
-        if row.status == CommitmentStatus.WITHDRAWN or body.status == CommitmentStatus.WITHDRAWN:
-            raise InvalidTransition("commitment", row.status, f"set status {body.status} on", [])
-        check_commitment_status_change(row.status, body.status)
-        row.status = body.status
-    row.updated_at = utcnow()
-    _touch(pledge)
-    await session.flush()
-    audit.record(session, principal, "commitment.update", row, before=before, scope=audit_scope(pledge, covenant))
-    await projection.refresh_public_commitments(await session.connection(), projection.for_commitment(row.id))
+    async with audit.changing(
+        session,
+        principal,
+        "commitment.update",
+        row,
+        scope=audit_scope(pledge, covenant),
+        public=projection.for_commitment(row.id),
+    ):
+        await _apply_content(session, row, body, given, covenant)
+        if body.status is not None:
+            if row.status == CommitmentStatus.WITHDRAWN or body.status == CommitmentStatus.WITHDRAWN:
+                raise InvalidTransition("commitment", row.status, f"set status {body.status} on", [])
+            check_commitment_status_change(row.status, body.status)
+            row.status = body.status
+        row.updated_at = utcnow()
+        _touch(pledge)
     return row
 
 
@@ -210,19 +207,16 @@ async def _apply_content(
 async def remove(session: AsyncSession, principal: Principal, commitment_id: str, precondition: Precondition) -> None:
     row = await own_commitment(session, principal, commitment_id)
     check_version(row, precondition)
-    pledge, covenant = await _pledge_and_covenant(session, row.pledge_id)
+    pledge, covenant = await pledge_and_covenant_of(session, row)
     require_editable(pledge, "remove commitments from")
-    audit.record(
-        session, principal, "commitment.delete", row, before=audit.snapshot(row), scope=audit_scope(pledge, covenant)
-    ).after = None
-    await session.delete(row)
+    await audit.deleted(session, principal, "commitment.delete", row, scope=audit_scope(pledge, covenant))
     _touch(pledge)
     await session.flush()
 
 
 async def withdraw(session: AsyncSession, principal: Principal, commitment_id: str, reason: str) -> Commitment:
     row = await own_commitment(session, principal, commitment_id)
-    pledge, covenant = await _pledge_and_covenant(session, row.pledge_id)
+    pledge, covenant = await pledge_and_covenant_of(session, row)
     if pledge.status != PledgeStatus.PUBLISHED:
         raise Conflict(
             f"The pledge is {pledge.status}: only a commitment of a published pledge is withdrawn. "
@@ -230,12 +224,16 @@ async def withdraw(session: AsyncSession, principal: Principal, commitment_id: s
         )
     if row.status not in COMMITMENT_WITHDRAWABLE:
         raise InvalidTransition("commitment", row.status, "withdraw", [])
-    before = audit.snapshot(row)
-    row.status = CommitmentStatus.WITHDRAWN
-    row.withdrawn_reason, row.withdrawn_at = reason, utcnow()
-    row.updated_at = utcnow()
-    _touch(pledge)
-    await session.flush()
-    audit.record(session, principal, "commitment.withdraw", row, before=before, scope=audit_scope(pledge, covenant))
-    await projection.refresh_public_commitments(await session.connection(), projection.for_commitment(row.id))
+    async with audit.changing(
+        session,
+        principal,
+        "commitment.withdraw",
+        row,
+        scope=audit_scope(pledge, covenant),
+        public=projection.for_commitment(row.id),
+    ):
+        row.status = CommitmentStatus.WITHDRAWN
+        row.withdrawn_reason, row.withdrawn_at = reason, utcnow()
+        row.updated_at = utcnow()
+        _touch(pledge)
     return row

@@ -36,10 +36,7 @@ async def create_authority(session: AsyncSession, principal: Principal, body: Au
         website=str(body.website) if body.website else None,
     )
     session.add(authority)
-    await session.flush()
-    audit.record(
-        session, principal, "authority.create", authority, before=None, scope=audit.Scope(authority_id=authority.id)
-    )
+    await audit.created(session, principal, "authority.create", authority, scope=audit.Scope(authority_id=authority.id))
     return authority
 
 
@@ -87,8 +84,7 @@ async def create_covenant(session: AsyncSession, principal: Principal, body: Cov
     await session.flush()
     for position, priority in enumerate(body.priorities):
         session.add(_priority(covenant.id, priority, position))
-    await session.flush()
-    audit.record(session, principal, "covenant.create", covenant, before=None, scope=_scope(covenant))
+    await audit.created(session, principal, "covenant.create", covenant, scope=_scope(covenant))
     return covenant
 
 
@@ -116,21 +112,25 @@ async def update_covenant(
 ) -> Covenant:
     covenant = await officers_covenant(session, principal, reference)
     check_version(covenant, precondition)
-    before = audit.snapshot(covenant)
     given = body.model_fields_set
-    if body.status is not None and body.status != covenant.status:
-        if body.status not in COVENANT_STATUS_CHANGES[CovenantStatus(covenant.status)]:
-            allowed = sorted(status.value for status in COVENANT_STATUS_CHANGES[CovenantStatus(covenant.status)])
-            raise InvalidTransition("covenant", covenant.status, f"set status {body.status} on", allowed)
-        covenant.status = body.status
-    for field in ("title", "description", "launched_on", "review_cycle_months"):
-        if field in given and (getattr(body, field) is not None or field == "launched_on"):
-            setattr(covenant, field, getattr(body, field))
-    await _change_ages(session, covenant, body)
-    covenant.updated_at = utcnow()
-    await session.flush()
-    audit.record(session, principal, "covenant.update", covenant, before=before, scope=_scope(covenant))
-    await projection.refresh_public_commitments(await session.connection(), projection.for_covenant(covenant.id))
+    async with audit.changing(
+        session,
+        principal,
+        "covenant.update",
+        covenant,
+        scope=_scope(covenant),
+        public=projection.for_covenant(covenant.id),
+    ):
+        if body.status is not None and body.status != covenant.status:
+            if body.status not in COVENANT_STATUS_CHANGES[CovenantStatus(covenant.status)]:
+                allowed = sorted(status.value for status in COVENANT_STATUS_CHANGES[CovenantStatus(covenant.status)])
+                raise InvalidTransition("covenant", covenant.status, f"set status {body.status} on", allowed)
+            covenant.status = body.status
+        for field in ("title", "description", "launched_on", "review_cycle_months"):
+            if field in given and (getattr(body, field) is not None or field == "launched_on"):
+                setattr(covenant, field, getattr(body, field))
+        await _change_ages(session, covenant, body)
+        covenant.updated_at = utcnow()
     return covenant
 
 
@@ -159,8 +159,7 @@ async def add_priority(session: AsyncSession, principal: Principal, reference: s
     position = (last.scalar() or -1) + 1
     priority = _priority(covenant.id, body, position)
     session.add(priority)
-    await session.flush()
-    audit.record(session, principal, "priority.create", priority, before=None, scope=_scope(covenant))
+    await audit.created(session, principal, "priority.create", priority, scope=_scope(covenant))
     return priority
 
 
@@ -172,14 +171,18 @@ async def update_priority(
         raise NotFound(f"No priority {priority_id}.")
     covenant = await officers_covenant(session, principal, priority.covenant_id)
     check_version(priority, precondition)
-    before = audit.snapshot(priority)
-    for field in ("title", "description", "position"):
-        if getattr(body, field) is not None:
-            setattr(priority, field, getattr(body, field))
-    await session.flush()
-    audit.record(session, principal, "priority.update", priority, before=before, scope=_scope(covenant))
-    # Its code and title appear in the public document of every commitment filed under it.
-    await projection.refresh_public_commitments(await session.connection(), projection.for_priority(priority.id))
+    async with audit.changing(
+        session,
+        principal,
+        "priority.update",
+        priority,
+        scope=_scope(covenant),
+        # Its code and title appear in the public document of every commitment filed under it.
+        public=projection.for_priority(priority.id),
+    ):
+        for field in ("title", "description", "position"):
+            if getattr(body, field) is not None:
+                setattr(priority, field, getattr(body, field))
     return priority
 
 

@@ -15,12 +15,18 @@ from sqlmodel import col
 from app.enums import PledgeStatus
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.ids import new_id, utcnow
-from app.models import Commitment, Pledge, Priority, ProgressReport, Signatory, table_of
+from app.models import Commitment, Priority, ProgressReport, Signatory, table_of
 from app.schemas.delivery import ProgressReportInput, ProgressReportUpdate
 from app.services import audit
 from app.services.access import Principal
 from app.services.concurrency import Precondition, check_version
-from app.services.lookup import audit_scope, covenant_of, officers_covenant, own_commitment, visible_commitment
+from app.services.lookup import (
+    audit_scope,
+    officers_covenant,
+    own_commitment,
+    pledge_and_covenant_of,
+    visible_commitment,
+)
 from app.services.pagination import Keyset, Page
 
 RETURN_WINDOW = timedelta(days=90)
@@ -71,8 +77,7 @@ async def file_report(
     session: AsyncSession, principal: Principal, commitment_id: str, body: ProgressReportInput
 ) -> ProgressReport:
     commitment = await own_commitment(session, principal, commitment_id)
-    pledge = await session.get(Pledge, commitment.pledge_id)
-    assert pledge is not None
+    pledge, covenant = await pledge_and_covenant_of(session, commitment)
     if pledge.status not in REPORTABLE_PLEDGE_STATES:
         raise Conflict(f"The pledge is {pledge.status}: delivery is reported on offers once they are published.")
     check_period(body.period_start, body.period_end, utcnow().date())
@@ -80,13 +85,8 @@ async def file_report(
     await _refuse_overlap(session, commitment.id, body.period_start, body.period_end)
     report = ProgressReport(id=new_id("progress_report"), commitment_id=commitment.id, **body.model_dump())
     session.add(report)
-    await session.flush()
-    audit.record(session, principal, "progress_report.create", report, before=None, scope=await _scope(session, pledge))
+    await audit.created(session, principal, "progress_report.create", report, scope=audit_scope(pledge, covenant))
     return report
-
-
-async def _scope(session: AsyncSession, pledge: Pledge) -> audit.Scope:
-    return audit_scope(pledge, await covenant_of(session, pledge))
 
 
 async def correct_report(
@@ -100,18 +100,15 @@ async def correct_report(
     closes = correctable_until(report)
     if utcnow().date() > closes:
         raise Conflict(f"The window for correcting this return closed on {closes}.")
-    before = audit.snapshot(report)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     check_counts({field: changes.get(field, getattr(report, field)) for field in COUNTS})
-    for field, value in changes.items():
-        setattr(report, field, value)
-    report.updated_at = utcnow()
-    await session.flush()
-    pledge = await session.get(Pledge, commitment.pledge_id)
-    assert pledge is not None
-    audit.record(
-        session, principal, "progress_report.correct", report, before=before, scope=await _scope(session, pledge)
-    )
+    pledge, covenant = await pledge_and_covenant_of(session, commitment)
+    async with audit.changing(
+        session, principal, "progress_report.correct", report, scope=audit_scope(pledge, covenant)
+    ):
+        for field, value in changes.items():
+            setattr(report, field, value)
+        report.updated_at = utcnow()
     return report
 
 

@@ -164,8 +164,7 @@ async def issue(
         created_by_key_id=granted_by.key_id if granted_by else None,
     )
     session.add(row)
-    await session.flush()
-    audit.record(session, granted_by, "api_key.create", row, before=None, keyless_actor=keyless_actor)
+    await audit.created(session, granted_by, "api_key.create", row, keyless_actor=keyless_actor)
     return NewKey(row, plaintext)
 
 
@@ -231,10 +230,8 @@ def _revoke(key: ApiKey) -> None:
 async def revoke(session: AsyncSession, principal: Principal, key_id: str) -> ApiKey:
     """Stop a key working, at once and for good (the caller's own included)."""
     key = await manageable_key(session, principal, key_id)
-    before = audit.snapshot(key)
-    _revoke(key)
-    await session.flush()
-    audit.record(session, principal, "api_key.revoke", key, before=before)
+    async with audit.changing(session, principal, "api_key.revoke", key):
+        _revoke(key)
     return key
 
 

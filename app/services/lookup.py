@@ -132,6 +132,13 @@ async def officers_pledge(session: AsyncSession, principal: Principal, pledge_id
     return found
 
 
+async def pledge_and_covenant_of(session: AsyncSession, commitment: Commitment) -> tuple[Pledge, Covenant]:
+    """The pledge a commitment belongs to, and its covenant."""
+    found = await pledge_with_covenant(session, commitment.pledge_id)
+    assert found is not None  # a foreign key guarantees it
+    return found
+
+
 def require_editable(pledge: Pledge, action: str) -> None:
     """A pledge's content changes only while it is a draft, has changes requested, or has lapsed."""
     if pledge.status not in PLEDGE_EDITABLE:

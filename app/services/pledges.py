@@ -56,8 +56,7 @@ async def create(session: AsyncSession, principal: Principal, body: PledgeCreate
         signed_on=body.signed_on or date.today(),
     )
     session.add(pledge)
-    await session.flush()
-    audit.record(session, principal, "pledge.create", pledge, before=None, scope=audit_scope(pledge, covenant))
+    await audit.created(session, principal, "pledge.create", pledge, scope=audit_scope(pledge, covenant))
     return pledge
 
 
@@ -67,15 +66,13 @@ async def update(
     pledge, covenant = await own_pledge_with_covenant(session, principal, pledge_id)
     check_version(pledge, precondition)
     require_editable(pledge, "edit")
-    before = audit.snapshot(pledge)
-    given = body.model_fields_set
-    if "statement" in given and body.statement is not None:
-        pledge.statement = body.statement
-    if "signed_on" in given:
-        pledge.signed_on = body.signed_on
-    pledge.updated_at = utcnow()
-    await session.flush()
-    audit.record(session, principal, "pledge.update", pledge, before=before, scope=audit_scope(pledge, covenant))
+    async with audit.changing(session, principal, "pledge.update", pledge, scope=audit_scope(pledge, covenant)):
+        given = body.model_fields_set
+        if "statement" in given and body.statement is not None:
+            pledge.statement = body.statement
+        if "signed_on" in given:
+            pledge.signed_on = body.signed_on
+        pledge.updated_at = utcnow()
     return pledge
 
 
@@ -93,22 +90,19 @@ async def count_commitments(session: AsyncSession, pledge_id: str, *, public_onl
 async def _transition(
     session: AsyncSession, principal: Principal | None, pledge: Pledge, covenant: Covenant, action: str, **changes: Any
 ) -> Pledge:
-    before = audit.snapshot(pledge)
-    pledge.status = next_pledge_status(pledge.status, action)
-    for field, value in changes.items():
-        setattr(pledge, field, value)
-    pledge.updated_at = utcnow()
-    await session.flush()
-    audit.record(
+    async with audit.changing(
         session,
         principal,
         f"pledge.{action}",
         pledge,
-        before=before,
         scope=audit_scope(pledge, covenant),
         keyless_actor="system",
-    )
-    await projection.refresh_public_commitments(await session.connection(), projection.for_pledge(pledge.id))
+        public=projection.for_pledge(pledge.id),
+    ):
+        pledge.status = next_pledge_status(pledge.status, action)
+        for field, value in changes.items():
+            setattr(pledge, field, value)
+        pledge.updated_at = utcnow()
     return pledge
 
 

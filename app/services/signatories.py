@@ -82,9 +82,7 @@ async def register(session: AsyncSession, registration: SignatoryRegistration) -
     session.add(signatory)
     await session.flush()
     _set_areas(session, signatory.id, registration.areas)
-    audit.record(
-        session, None, "signatory.register", signatory, before=None, scope=audit.Scope(signatory_id=signatory.id)
-    )
+    await audit.created(session, None, "signatory.register", signatory, scope=audit.Scope(signatory_id=signatory.id))
     new_key = await keys.issue(session, None, keys.KeyOwner.of_signatory(signatory.id), name="First key")
     return signatory, new_key
 
@@ -102,7 +100,6 @@ async def update_profile(
     if signatory is None:
         raise NotFound(f"No signatory {signatory_id}.")
     check_version(signatory, precondition)
-    before = audit.snapshot(signatory)
     given = changes.model_fields_set
     await _refuse_duplicate_numbers(
         session,
@@ -110,23 +107,26 @@ async def update_profile(
         changes.charity_number if "charity_number" in given else None,
         except_id=signatory.id,
     )
-    for field in PROFILE_FIELDS:
-        if field in given:
-            setattr(signatory, field, _plain(getattr(changes, field)))
-    if changes.contact is not None:
-        signatory.contact_name = changes.contact.name
-        signatory.contact_email = changes.contact.email
-        signatory.contact_phone = changes.contact.phone
-    if changes.areas is not None:
-        await session.execute(delete(SignatoryArea).where(col(SignatoryArea.signatory_id) == signatory.id))
-        _set_areas(session, signatory.id, changes.areas)
-    signatory.updated_at = utcnow()
-    await session.flush()
-    audit.record(
-        session, principal, "signatory.update", signatory, before=before, scope=audit.Scope(signatory_id=signatory.id)
-    )
-    # Its name and sector appear in every public document of its commitments.
-    await projection.refresh_public_commitments(await session.connection(), projection.for_signatory(signatory.id))
+    async with audit.changing(
+        session,
+        principal,
+        "signatory.update",
+        signatory,
+        scope=audit.Scope(signatory_id=signatory.id),
+        # Its name and sector appear in every public document of its commitments.
+        public=projection.for_signatory(signatory.id),
+    ):
+        for field in PROFILE_FIELDS:
+            if field in given:
+                setattr(signatory, field, _plain(getattr(changes, field)))
+        if changes.contact is not None:
+            signatory.contact_name = changes.contact.name
+            signatory.contact_email = changes.contact.email
+            signatory.contact_phone = changes.contact.phone
+        if changes.areas is not None:
+            await session.execute(delete(SignatoryArea).where(col(SignatoryArea.signatory_id) == signatory.id))
+            _set_areas(session, signatory.id, changes.areas)
+        signatory.updated_at = utcnow()
     return signatory
 
 
@@ -138,22 +138,18 @@ async def decide(session: AsyncSession, principal: Principal, signatory_id: str,
     )
     if signatory is None or not reachable:
         raise NotFound(f"No signatory {signatory_id}.")
-    before = audit.snapshot(signatory)
-    signatory.status = next_signatory_status(signatory.status, action)
-    if action == "verify":
-        signatory.verified_at = utcnow()
-    signatory.updated_at = utcnow()
-    await session.flush()
-    event = audit.record(
+    async with audit.changing(
         session,
         principal,
         f"signatory.{action}",
         signatory,
-        before=before,
         scope=audit.Scope(authority_id=principal.authority_id, signatory_id=signatory.id),
-    )
-    if note:
-        event.after = {**(event.after or {}), "note": note}
-    # Suspension hides every offer of the organisation; reinstatement shows them again.
-    await projection.refresh_public_commitments(await session.connection(), projection.for_signatory(signatory.id))
+        note=note,
+        # Suspension hides every offer of the organisation; reinstatement shows them again.
+        public=projection.for_signatory(signatory.id),
+    ):
+        signatory.status = next_signatory_status(signatory.status, action)
+        if action == "verify":
+            signatory.verified_at = utcnow()
+        signatory.updated_at = utcnow()
     return signatory
