@@ -35,9 +35,18 @@ class Settings(BaseSettings):
 
     public_cache_max_age: int = Field(default=60, ge=0, description="Seconds a public read may be cached.")
     max_request_body_bytes: int = Field(default=1_000_000, ge=1024)
+    compress_at_bytes: int = Field(
+        default=1024, ge=0, description="Answers this large or larger are gzipped for clients that accept it."
+    )
     registration_limit: int = Field(default=10, ge=1, description="Registrations an address may make per hour.")
     public_response_cache_mb: int = Field(
         default=32, ge=0, le=1024, description="Memory per worker for public answers kept until the next write."
+    )
+    cursor_secret: str = Field(
+        default="covenant-registry-list-cursors",
+        min_length=16,
+        description="Signs list cursors, so a cursor the service did not issue is refused. Set the same long random "
+        "value on every worker and host; changing it invalidates cursors already handed out.",
     )
     data_version_ttl: float = Field(
         default=1.0, ge=0, le=1.5, description="Seconds a worker trusts the data version it last read (at most 1.5)."

@@ -26,7 +26,8 @@ from app.api import (
     pledges,
     signatories,
 )
-from app.api.middleware import RequestContextMiddleware
+from app.api.docs import install_docs
+from app.api.middleware import CompressionMiddleware, HeadAsGetMiddleware, RequestContextMiddleware
 from app.api.openapi import build_openapi
 from app.api.problems import install_problem_handlers
 from app.api.revalidation import RevalidationMiddleware
@@ -75,13 +76,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by app/api/docs.py, from local assets rather than a CDN
         redoc_url=None,
     )
     app.state.settings = settings
     app.state.head_revisions = head_revisions()
 
     install_problem_handlers(app)
+    install_docs(app)
     for module in (
         operations,
         authorities,
@@ -110,6 +112,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag", "Link", "X-Request-ID", "Retry-After"],
         max_age=3600,
     )
+    # Outside the memory of public answers, which keeps them uncompressed, one copy for every client.
+    app.add_middleware(CompressionMiddleware, minimum_size=settings.compress_at_bytes)
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_request_body_bytes)
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     return app

@@ -35,7 +35,6 @@ sys.path.insert(0, str(ROOT))
 from app.config import Settings  # noqa: E402
 from app.db import create_engine  # noqa: E402
 from app.services import public_read  # noqa: E402
-from app.services.pagination import encode_cursor  # noqa: E402
 from bench.writes import measure_write_flows  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -430,7 +429,7 @@ def build_cases(database_url: str, service_url: str) -> list[Case]:
         Case("priority", priority_page, priority_page),
         Case(
             "deep",
-            f"/v1/commitments?limit=50&cursor={encode_cursor([deep_id])}",
+            f"/v1/commitments?limit=50&cursor={public_read.COMMITMENT_KEYSET.encode([deep_id])}",
             f"/v1/commitments?limit=50&cursor={deep_id}",
         ),
         Case("revalidate", priority_page, None, f"If-None-Match: {headers['etag']}"),

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.flows import bearer, council, published_pledge
+from tests.flows import bearer, council, published_pledge, register
 
 
 def report(**overrides):
@@ -144,3 +144,22 @@ async def test_draft_offers_take_no_returns(client, keyring):
     offer_id = (await client.get(f"/v1/pledges/{pledge['id']}", headers=bearer(org_key))).json()["commitments"][0]["id"]
     response = await client.post(f"/v1/commitments/{offer_id}/progress-reports", json=report(), headers=bearer(org_key))
     assert response.status_code == 409
+
+
+async def test_a_return_read_on_its_own_gives_the_etag_its_correction_takes(client, offer):
+    ended = date.today() - timedelta(days=10)
+    filed = await file(client, offer, report(period_start=str(ended - timedelta(days=90)), period_end=str(ended)))
+    assert filed.status_code == 201, filed.text
+    path = f"/v1/progress-reports/{filed.json()['id']}"
+    officers_read = await client.get(path, headers=bearer(offer["council"].officer_key))
+    assert officers_read.status_code == 200
+    assert officers_read.json() == filed.json()
+    read = await client.get(path, headers=bearer(offer["org_key"]))
+    corrected = await client.patch(
+        path, json={"starts": 2}, headers={**bearer(offer["org_key"]), "If-Match": read.headers["etag"]}
+    )
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["starts"] == 2
+    assert (await client.get(path)).status_code == 401
+    _, stranger_key = await register(client)
+    assert (await client.get(path, headers=bearer(stranger_key))).status_code == 404

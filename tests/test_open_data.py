@@ -5,6 +5,7 @@ import csv
 import io
 import re
 import tracemalloc
+from datetime import date
 from pathlib import Path
 
 from app.demo.synthetic import seed_synthetic
@@ -24,7 +25,7 @@ async def test_commitments_csv_has_every_public_offer_and_nothing_else(client, f
     response = await client.get("/v1/commitments.csv")
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
-    assert 'filename="commitments.csv"' in response.headers["content-disposition"]
+    assert f'filename="commitments-{date.today().isoformat()}.csv"' in response.headers["content-disposition"]
     header = response.text.splitlines()[0].split(",")
     assert header == COMMITMENT_COLUMNS
     rows = parse(response.text)
@@ -137,3 +138,28 @@ def test_the_readme_documents_every_csv_column_in_order():
     assert [name for name in re.findall(r"`([a-z_]+)`", signatories_part) if name in SIGNATORY_COLUMNS] == (
         SIGNATORY_COLUMNS
     )
+
+
+async def test_a_download_revalidates_by_etag_until_the_next_write(client, factory):
+    await factory.public_offer()
+    first = await client.get("/v1/commitments.csv")
+    assert first.headers["etag"]
+    again = await client.get("/v1/commitments.csv", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    await factory.public_offer()
+    changed = await client.get("/v1/commitments.csv", headers={"If-None-Match": first.headers["etag"]})
+    assert changed.status_code == 200
+    assert len(parse(changed.text)) == 2
+
+
+async def test_the_excel_dialect_has_a_byte_order_mark_and_keeps_registration_numbers_as_text(client, factory):
+    await factory.signatory(name="Café £ Bakery", companies_house_number="09876543")
+    plain = await client.get("/v1/signatories.csv")
+    excel = await client.get("/v1/signatories.csv", params={"excel": "true"})
+    assert not plain.content.startswith(b"\xef\xbb\xbf")
+    assert excel.content.startswith(b"\xef\xbb\xbf")
+    (plain_row,) = parse(plain.text)
+    (excel_row,) = parse(excel.content.decode("utf-8-sig"))
+    assert plain_row["companies_house_number"] == "09876543"
+    assert excel_row["companies_house_number"] == '="09876543"'
+    assert excel_row["name"] == plain_row["name"] == "Café £ Bakery"

@@ -12,7 +12,7 @@ from app.api.auth import OptionalCaller, OrganisationWriter
 from app.api.deps import OPTIONAL_KEY, IfMatch, ReadConnection, RecordId, private_view
 from app.api.etags import precondition
 from app.api.http import public_json, public_page
-from app.api.problems import problem_docs, read_docs
+from app.api.problems import ACTION_ERRORS, CHANGE_ERRORS, problem_docs, read_docs
 from app.api.responses import NO_CONTENT, Rendered, created, current
 from app.api.transactions import ChangeTransaction, PostTransaction
 from app.models import Commitment
@@ -28,8 +28,6 @@ from app.schemas.fields import Withdrawal
 from app.services import commitments, private_read, public_read
 
 router = APIRouter(prefix="/v1", tags=["Commitments"])
-
-WRITE_ERRORS = (401, 403, 404, 409, 412, 422, 428)
 
 
 async def render_commitment(session: AsyncSession, row: Commitment) -> Rendered:
@@ -105,7 +103,7 @@ async def create_commitment(
     "/commitments/{commitment_id}",
     response_model=CommitmentPrivate,
     summary="Edit a commitment or change its status",
-    responses=problem_docs(*WRITE_ERRORS),
+    responses=problem_docs(*CHANGE_ERRORS),
 )
 async def update_commitment(
     commitment_id: RecordId,
@@ -126,7 +124,7 @@ async def update_commitment(
     "/commitments/{commitment_id}",
     status_code=204,
     summary="Remove a commitment from a draft pledge",
-    responses=problem_docs(*WRITE_ERRORS),
+    responses=problem_docs(*CHANGE_ERRORS),
 )
 async def delete_commitment(
     commitment_id: RecordId, caller: OrganisationWriter, tx: ChangeTransaction, if_match: IfMatch = None
@@ -144,7 +142,7 @@ async def delete_commitment(
     "/commitments/{commitment_id}/withdraw",
     response_model=CommitmentPrivate,
     summary="Withdraw a published commitment",
-    responses=problem_docs(401, 403, 404, 409, 422),
+    responses=problem_docs(*ACTION_ERRORS),
 )
 async def withdraw_commitment(
     commitment_id: RecordId, body: Withdrawal, caller: OrganisationWriter, tx: PostTransaction

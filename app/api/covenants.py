@@ -8,11 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from app.api import examples
-from app.api.auth import OfficerWriter
-from app.api.deps import CovenantReference, IfMatch, ReadConnection, RecordId
+from app.api.auth import OfficerWriter, OptionalCaller
+from app.api.deps import OPTIONAL_KEY, CovenantReference, IfMatch, ReadConnection, RecordId, private_view
 from app.api.etags import precondition
 from app.api.http import public_json, public_page
-from app.api.problems import problem_docs, read_docs
+from app.api.problems import CHANGE_ERRORS, problem_docs, read_docs
 from app.api.responses import Rendered, created, current
 from app.api.transactions import ChangeTransaction, PostTransaction
 from app.models import Covenant, Priority
@@ -27,18 +27,18 @@ from app.schemas.covenants import (
     PriorityPublic,
     PriorityUpdate,
 )
-from app.services import covenants, public_read
+from app.services import covenants, private_read, public_read
 from app.services.lookup import priority_document
 
 router = APIRouter(prefix="/v1", tags=["Covenants"])
 
 
 async def render_covenant(session: AsyncSession, covenant: Covenant) -> Rendered:
-    return current(await covenants.covenant_document(session, covenant), covenant)
+    return current(await private_read.covenant_document(session, covenant), covenant)
 
 
 async def created_covenant(session: AsyncSession, covenant: Covenant) -> Rendered:
-    document = await covenants.covenant_document(session, covenant)
+    document = await private_read.covenant_document(session, covenant)
     return created(document, f"/v1/covenants/{covenant.slug}", covenant)
 
 
@@ -73,11 +73,19 @@ async def list_covenants(
     "/covenants/{covenant}",
     response_model=CovenantDetail,
     summary="Get a covenant",
-    responses=read_docs(404, 422),
+    responses=read_docs(401, 404, 422),
+    openapi_extra=OPTIONAL_KEY,
 )
-async def get_covenant(request: Request, covenant: CovenantReference, conn: ReadConnection) -> Response:
-    """One covenant, by id or slug, with its priorities in order."""
-    return public_json(request, await public_read.get_covenant(conn, covenant))
+async def get_covenant(
+    request: Request, covenant: CovenantReference, conn: ReadConnection, caller: OptionalCaller
+) -> Response:
+    """One covenant, by id or slug, with its priorities in order. With a key of its authority's officers (or
+    the operator's) the covenant in any state, drafts included, with the ETag that `PATCH` takes in If-Match."""
+    if caller is not None:
+        private = await private_view(request, lambda session: private_read.covenant_view(session, caller, covenant))
+        if private is not None:
+            return private
+    return public_json(request, await public_read.get_covenant(conn, covenant), varies_by_key=True)
 
 
 @router.get(
@@ -89,6 +97,25 @@ async def get_covenant(request: Request, covenant: CovenantReference, conn: Read
 async def list_priorities(request: Request, covenant: CovenantReference, conn: ReadConnection) -> Response:
     """The outcome areas of a covenant, in the covenant's order."""
     return public_page(request, await public_read.list_priorities(conn, covenant))
+
+
+@router.get(
+    "/priorities/{priority_id}",
+    response_model=PriorityPublic,
+    summary="Get a priority",
+    responses=read_docs(401, 404, 422),
+    openapi_extra=OPTIONAL_KEY,
+)
+async def get_priority(
+    request: Request, priority_id: RecordId, conn: ReadConnection, caller: OptionalCaller
+) -> Response:
+    """One outcome area of a public covenant. With a key of its authority's officers (or the operator's) a
+    priority of a covenant in any state, with the ETag that `PATCH` takes in If-Match."""
+    if caller is not None:
+        private = await private_view(request, lambda session: private_read.priority_view(session, caller, priority_id))
+        if private is not None:
+            return private
+    return public_json(request, await public_read.get_priority(conn, priority_id), varies_by_key=True)
 
 
 # ---------------------------------------------------------------- officers
@@ -110,7 +137,7 @@ async def create_covenant(body: CovenantCreate, caller: OfficerWriter, tx: PostT
     "/covenants/{covenant}",
     response_model=CovenantDetail,
     summary="Edit a covenant",
-    responses=problem_docs(401, 403, 404, 409, 412, 422, 428),
+    responses=problem_docs(*CHANGE_ERRORS),
 )
 async def update_covenant(
     covenant: CovenantReference,

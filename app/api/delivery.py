@@ -4,18 +4,19 @@ the covenant's officers (and the operator) read them with exact numbers."""
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from app.api import examples
 from app.api.auth import AnyReader, OfficerReader, OrganisationWriter
-from app.api.deps import CovenantReference, IfMatch, PrivateSession, RecordId
+from app.api.deps import CovenantReference, IfMatch, PrivateSession, RecordId, private_view
 from app.api.etags import precondition
 from app.api.http import private_json
-from app.api.problems import problem_docs
+from app.api.problems import CHANGE_ERRORS, problem_docs
 from app.api.responses import Rendered, created, current
 from app.api.transactions import ChangeTransaction, PostTransaction
+from app.errors import NotFound
 from app.models import ProgressReport
 from app.schemas.delivery import ProgressReportInput, ProgressReportOut, ProgressReportPage, ProgressReportUpdate
 from app.schemas.pages import PageParams
@@ -52,7 +53,7 @@ async def create_progress_report(
     "/progress-reports/{report_id}",
     response_model=ProgressReportOut,
     summary="Correct a delivery return",
-    responses=problem_docs(401, 403, 404, 409, 412, 422, 428),
+    responses=problem_docs(*CHANGE_ERRORS),
 )
 async def update_progress_report(
     report_id: RecordId,
@@ -66,6 +67,21 @@ async def update_progress_report(
     return await tx.run(
         lambda session: delivery.correct_report(session, caller, report_id, expected, body), render_report
     )
+
+
+@router.get(
+    "/progress-reports/{report_id}",
+    response_model=ProgressReportOut,
+    summary="Get a delivery return",
+    responses={**problem_docs(401, 403, 404, 422), 200: examples.json_example(examples.PROGRESS_REPORT)},
+)
+async def get_progress_report(request: Request, report_id: RecordId, caller: AnyReader) -> Response:
+    """One return with exact numbers, and the ETag a correction (`PATCH`) takes in If-Match: for its
+    organisation, its covenant's officers and the operator."""
+    found = await private_view(request, lambda session: delivery.report_view(session, caller, report_id))
+    if found is None:
+        raise NotFound(f"No progress report {report_id}.")
+    return found
 
 
 @router.get(

@@ -12,6 +12,7 @@ import hashlib
 import re
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.types import Scope
 
 from app.errors import PreconditionRequired
@@ -54,9 +55,17 @@ def request_target(scope: Scope) -> bytes:
     return scope["path"].encode() + b"?" + scope.get("query_string", b"")
 
 
+def prefers_html(accept: str) -> bool:
+    """A browser's request (text/html, and not application/json): it gets the printable page where there is one."""
+    return "text/html" in accept and "application/json" not in accept
+
+
 def request_hash(scope: Scope) -> str:
-    """The request a public answer was made for: path and query (an ETag is only good for its own URL)."""
-    return hashlib.blake2b(request_target(scope), digest_size=8).hexdigest()
+    """The request a public answer was made for: path, query and the representation asked for (an ETag is only
+    good for its own URL, and a 304 only for the representation the tag was made for)."""
+    accept = Headers(scope=scope).get("accept", "")
+    representation = b"|html" if prefers_html(accept) else b""
+    return hashlib.blake2b(request_target(scope) + representation, digest_size=8).hexdigest()
 
 
 def public_etag(scope: Scope, version: int | None, body: bytes) -> str:

@@ -14,11 +14,20 @@ NO_STORE = "no-store"
 
 
 def public_cache_control(request: Request) -> str:
+    """Public reads may be cached by anyone for a while; the same read made with a key is never stored, as
+    nothing a key is sent with should be (the key holder may get a private view of the same URL)."""
+    if "authorization" in request.headers:
+        return NO_STORE
     return f"public, max-age={request.app.state.settings.public_cache_max_age}"
 
 
 def public_json(
-    request: Request, document: Any, *, next_cursor: str | None = None, varies_by_key: bool = False
+    request: Request,
+    document: Any,
+    *,
+    next_cursor: str | None = None,
+    varies_by_key: bool = False,
+    negotiated: bool = False,
 ) -> Response:
     """A public read: cacheable by anyone for a minute, revalidated by ETag; 304 when the client is current.
 
@@ -28,9 +37,14 @@ def public_json(
     version = getattr(request.state, "data_version", None)
     etag = public_etag(request.scope, version, body)
     headers = {"ETag": etag, "Cache-Control": public_cache_control(request)}
-    if varies_by_key:
+    vary = [
         # The same URL answers a key holder with a private view; no cache may hand this one to them.
-        headers["Vary"] = "Authorization"
+        *(["Authorization"] if varies_by_key else []),
+        # The same URL has another representation (HTML) for another Accept.
+        *(["Accept"] if negotiated else []),
+    ]
+    if vary:
+        headers["Vary"] = ", ".join(vary)
     if next_cursor is not None:
         headers["Link"] = f'<{request.url.include_query_params(cursor=next_cursor)}>; rel="next"'
     if content_matches(request.headers.get("if-none-match"), etag):

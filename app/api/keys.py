@@ -14,7 +14,7 @@ from app.api import examples
 from app.api.auth import KeyManager
 from app.api.deps import PrivateSession
 from app.api.http import private_json
-from app.api.problems import problem_docs
+from app.api.problems import ACTION_ERRORS, problem_docs
 from app.api.responses import Rendered, created
 from app.api.transactions import PostTransaction
 from app.models import ApiKey
@@ -74,7 +74,7 @@ async def create_key(body: KeyCreate, caller: KeyManager, tx: PostTransaction) -
     status_code=201,
     response_model=IssuedKey,
     summary="Rotate a key",
-    responses=problem_docs(401, 403, 404, 409, 422),
+    responses=problem_docs(*ACTION_ERRORS),
 )
 async def rotate_key(key_id: KeyId, caller: KeyManager, tx: PostTransaction) -> Response:
     """Replace a key with a new one (same name, scopes and expiry). The old key stops working at once."""
@@ -85,7 +85,7 @@ async def rotate_key(key_id: KeyId, caller: KeyManager, tx: PostTransaction) -> 
     "/keys/{key_id}/revoke",
     response_model=KeyInfo,
     summary="Revoke a key",
-    responses=problem_docs(401, 403, 404, 409, 422),
+    responses=problem_docs(*ACTION_ERRORS),
 )
 async def revoke_key(key_id: KeyId, caller: KeyManager, tx: PostTransaction) -> Response:
     """Stop a key working, at once and for good. Revoking the key you call with is allowed."""

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from app.api.auth import OptionalCaller
 from app.api.deps import OPTIONAL_KEY, CovenantReference, ReadConnection
+from app.api.etags import prefers_html, public_etag
 from app.api.http import private_json, public_cache_control, public_json
 from app.api.problems import problem_docs, read_docs
 from app.reports.annual_html import render_annual_report
@@ -26,10 +27,10 @@ router = APIRouter(prefix="/v1")
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 
-def _answer(request: Request, document: Any, exact: bool) -> Response:
+def _answer(request: Request, document: Any, exact: bool, *, negotiated: bool = False) -> Response:
     if exact:
-        return private_json(document, headers={"Vary": "Authorization"})
-    return public_json(request, document, varies_by_key=True)
+        return private_json(document, headers={"Vary": "Accept, Authorization" if negotiated else "Authorization"})
+    return public_json(request, document, varies_by_key=True, negotiated=negotiated)
 
 
 @router.get(
@@ -53,8 +54,7 @@ async def get_covenant_statistics(
 def _wants_html(request: Request, format_: str | None) -> bool:
     if format_ is not None:
         return format_ == "html"
-    accept = request.headers.get("accept", "")
-    return "text/html" in accept and "application/json" not in accept
+    return prefers_html(request.headers.get("accept", ""))
 
 
 @router.get(
@@ -89,14 +89,28 @@ async def get_annual_report(
             "Vary": "Accept, Authorization",
         }
         return HTMLResponse(render_annual_report(report), headers=headers)
-    return _answer(request, report, exact)
+    return _answer(request, report, exact, negotiated=True)
+
+
+ForExcel = Annotated[
+    bool,
+    Query(
+        description="Excel's dialect: a UTF-8 byte order mark first (so £ and é show as they are), and registration "
+        "numbers kept as text (09876543, not 9876543)."
+    ),
+]
 
 
 def _csv(request: Request, name: str, body: Any) -> StreamingResponse:
+    """A download named for what it holds and the day it was made (`commitments-2026-12-01.csv`). Its ETag names
+    the data version it was read at: a copy is current, and revalidates with a 304, until the next write."""
     headers = {
-        "Content-Disposition": f'attachment; filename="{name}"',
+        "Content-Disposition": f'attachment; filename="{name}-{date.today().isoformat()}.csv"',
         "Cache-Control": public_cache_control(request),
     }
+    version = getattr(request.state, "data_version", None)
+    if version is not None:
+        headers["ETag"] = public_etag(request.scope, version, f"csv{version}".encode())
     return StreamingResponse(body, media_type=CSV_MEDIA_TYPE, headers=headers)
 
 
@@ -112,10 +126,13 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     response_class=StreamingResponse,
     responses={**CSV_RESPONSE, **problem_docs(422)},
 )
-async def download_commitments(request: Request, filters: Annotated[CommitmentFilters, Query()]) -> StreamingResponse:
+async def download_commitments(
+    request: Request, filters: Annotated[CommitmentFilters, Query()], excel: ForExcel = False
+) -> StreamingResponse:
     """Every public offer (or those matching the same filters as the list), one row each, streamed. The
     columns are listed in the README; `limit` and `cursor` are ignored."""
-    return _csv(request, "commitments.csv", open_data.commitments_csv(request.app.state.engine, filters))
+    rows = open_data.commitments_csv(request.app.state.engine, filters, for_excel=excel)
+    return _csv(request, "commitments", rows)
 
 
 @router.get(
@@ -125,6 +142,10 @@ async def download_commitments(request: Request, filters: Annotated[CommitmentFi
     response_class=StreamingResponse,
     responses={**CSV_RESPONSE, **problem_docs(422)},
 )
-async def download_signatories(request: Request, filters: Annotated[SignatoryFilters, Query()]) -> StreamingResponse:
-    """Every verified organisation (or those matching the list's filters), one row each, streamed."""
-    return _csv(request, "signatories.csv", open_data.signatories_csv(request.app.state.engine, filters))
+async def download_signatories(
+    request: Request, filters: Annotated[SignatoryFilters, Query()], excel: ForExcel = False
+) -> StreamingResponse:
+    """Every verified organisation (or those matching the list's filters), one row each, streamed. The columns
+    are listed in the README."""
+    rows = open_data.signatories_csv(request.app.state.engine, filters, for_excel=excel)
+    return _csv(request, "signatories", rows)

@@ -65,7 +65,15 @@ IF_NONE_MATCH = {
 
 
 UNREADABLE_BODY = {
-    "description": "The body could not be read as JSON text (for example, it is not UTF-8).",
+    "description": "The body is not valid JSON text (for example, it is cut short or not UTF-8).",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+NOT_JSON = {
+    "description": "The body is not sent as JSON: send `Content-Type: application/json`.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+TOO_LARGE = {
+    "description": "The request body is too large.",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
 }
 
@@ -84,6 +92,15 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
     return {**kept, **rest}
 
 
+def _optional_body_without_null(body: dict[str, Any]) -> None:
+    """An optional body is one a client may leave out, not one it sends as `null`: `anyOf [X, null]` becomes X,
+    with `required` false, so generated clients omit it rather than try to encode "no body"."""
+    for media in body.get("content", {}).values():
+        schema = _without_null(media["schema"])
+        schema.pop("title", None)
+        media["schema"] = schema
+
+
 def _decorate_operation(operation: dict[str, Any]) -> None:
     is_public_read = "304" in operation["responses"]
     is_list = operation["operationId"].startswith("list_")
@@ -98,7 +115,10 @@ def _decorate_operation(operation: dict[str, Any]) -> None:
     if is_public_read:
         operation.setdefault("parameters", []).append(IF_NONE_MATCH)
     if "requestBody" in operation:
+        _optional_body_without_null(operation["requestBody"])
         operation["responses"].setdefault("400", copy.deepcopy(UNREADABLE_BODY))
+        operation["responses"].setdefault("413", copy.deepcopy(TOO_LARGE))
+        operation["responses"].setdefault("415", copy.deepcopy(NOT_JSON))
     for status, response in operation["responses"].items():
         headers = response.setdefault("headers", {})
         headers["X-Request-ID"] = _header_ref("RequestId")

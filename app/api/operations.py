@@ -1,6 +1,8 @@
 """Service metadata, health probes and the problem-type pages that `type` URIs point at."""
 
+import json
 import logging
+from html import escape
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -9,9 +11,10 @@ from sqlalchemy import text
 from starlette.responses import Response
 
 from app import __version__
+from app.api.docs import DOCS_URL
 from app.api.http import private_json, public_json
 from app.api.problems import problem_docs, read_docs
-from app.errors import PROBLEM_TYPES, NotFound
+from app.errors import PROBLEM_TYPES, STATUS_TO_SLUG, NotFound, problem_type_uri
 from app.migrate import current_revisions
 from app.schemas.common import Health, ServiceInfo
 
@@ -35,7 +38,7 @@ async def get_service_info(request: Request) -> Response:
         "version": __version__,
         "api_version": "v1",
         "openapi_url": request.app.openapi_url,
-        "docs_url": request.app.docs_url,
+        "docs_url": DOCS_URL,
     }
     return public_json(request, document)
 
@@ -85,7 +88,28 @@ async def describe_problem(slug: Annotated[str, Path(max_length=60)]) -> HTMLRes
     if slug not in PROBLEM_TYPES:
         raise NotFound(f"No problem type {slug}.")
     title, meaning = PROBLEM_TYPES[slug]
+    status = next((code for code, name in STATUS_TO_SLUG.items() if name == slug), 400)
+    example = json.dumps(
+        {
+            "type": problem_type_uri(slug),
+            "title": title,
+            "status": status,
+            "detail": "What went wrong with this request, in a sentence.",
+            "instance": "/v1/…",
+            "request_id": "6f1c2a…",
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
     return HTMLResponse(
-        f"<!doctype html><html lang='en'><meta charset='utf-8'><title>{title}</title>"
-        f"<h1>{title}</h1><p>{meaning}</p></html>"
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{escape(title)}: care-leavers covenant registry</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;"
+        "line-height:1.5;color:#0b0c0c}pre{background:#f3f2f1;padding:1rem;overflow-x:auto}</style></head>"
+        f"<body><main><h1>{escape(title)}</h1><p>{escape(meaning)}</p>"
+        f"<p>The registry answers this problem with HTTP status {status}, as <code>application/problem+json</code>"
+        " (RFC 9457). Quote the <code>request_id</code> if you report it. For example:</p>"
+        f"<pre>{escape(example)}</pre>"
+        f"<p><a href='{DOCS_URL}'>Back to the API documentation</a></p></main></body></html>"
     )

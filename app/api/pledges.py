@@ -2,6 +2,7 @@
 drafts, submits and withdraws its own; the covenant's officers review, approve, ask for changes, follow the
 review cycle and lapse overdue pledges."""
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated
 
@@ -22,7 +23,7 @@ from app.api.deps import (
 )
 from app.api.etags import precondition
 from app.api.http import private_json, public_json, public_page
-from app.api.problems import problem_docs, read_docs
+from app.api.problems import ACTION_ERRORS, CHANGE_ERRORS, problem_docs, read_docs
 from app.api.responses import Rendered, created, current
 from app.api.transactions import ChangeTransaction, PostTransaction
 from app.enums import PledgeStatus
@@ -43,20 +44,28 @@ from app.schemas.pledges import (
     ReviewDuePage,
 )
 from app.services import pledges, private_read, public_read, reviews
+from app.services.access import Principal
 
 router = APIRouter(prefix="/v1")
 
-WRITE_ERRORS = (401, 403, 404, 409, 412, 422, 428)
-POST_ERRORS = (401, 403, 404, 409, 422)
 PledgeStatuses = Annotated[list[PledgeStatus], Query(description="Only pledges in these states.")]
 
 
-async def render_pledge(session: AsyncSession, pledge: Pledge) -> Rendered:
-    return current(await private_read.pledge_document(session, pledge), pledge)
+def render_pledge(caller: Principal) -> Callable[[AsyncSession, Pledge], Awaitable[Rendered]]:
+    """The pledge as the caller now sees it, with what the caller may do next."""
+
+    async def render(session: AsyncSession, pledge: Pledge) -> Rendered:
+        return current(await private_read.pledge_document(session, pledge, caller), pledge)
+
+    return render
 
 
-async def created_pledge(session: AsyncSession, pledge: Pledge) -> Rendered:
-    return created(await private_read.pledge_document(session, pledge), f"/v1/pledges/{pledge.id}", pledge)
+def created_pledge(caller: Principal) -> Callable[[AsyncSession, Pledge], Awaitable[Rendered]]:
+    async def render(session: AsyncSession, pledge: Pledge) -> Rendered:
+        document = await private_read.pledge_document(session, pledge, caller)
+        return created(document, f"/v1/pledges/{pledge.id}", pledge)
+
+    return render
 
 
 # ---------------------------------------------------------------- public reads
@@ -125,7 +134,7 @@ async def list_signatory_pledges(
 )
 async def create_pledge(body: PledgeCreate, caller: OrganisationWriter, tx: PostTransaction) -> Response:
     """Start a draft pledge in an open covenant. Add commitments, then submit it for approval."""
-    return await tx.run(lambda session: pledges.create(session, caller, body), created_pledge)
+    return await tx.run(lambda session: pledges.create(session, caller, body), created_pledge(caller))
 
 
 @router.patch(
@@ -133,14 +142,16 @@ async def create_pledge(body: PledgeCreate, caller: OrganisationWriter, tx: Post
     response_model=PledgePrivate,
     tags=["Pledges"],
     summary="Edit a draft pledge",
-    responses=problem_docs(*WRITE_ERRORS),
+    responses=problem_docs(*CHANGE_ERRORS),
 )
 async def update_pledge(
     pledge_id: RecordId, body: PledgeUpdate, caller: OrganisationWriter, tx: ChangeTransaction, if_match: IfMatch = None
 ) -> Response:
     """Change the statement or signing date while the pledge is a draft or has changes requested."""
     expected = precondition(if_match)
-    return await tx.run(lambda session: pledges.update(session, caller, pledge_id, expected, body), render_pledge)
+    return await tx.run(
+        lambda session: pledges.update(session, caller, pledge_id, expected, body), render_pledge(caller)
+    )
 
 
 @router.post(
@@ -148,11 +159,11 @@ async def update_pledge(
     response_model=PledgePrivate,
     tags=["Pledges"],
     summary="Submit a pledge for approval",
-    responses=problem_docs(*POST_ERRORS),
+    responses=problem_docs(*ACTION_ERRORS),
 )
 async def submit_pledge(pledge_id: RecordId, caller: OrganisationWriter, tx: PostTransaction) -> Response:
     """Send a draft (or a pledge with changes requested, or a lapsed one) to the council for approval."""
-    return await tx.run(lambda session: pledges.submit(session, caller, pledge_id), render_pledge)
+    return await tx.run(lambda session: pledges.submit(session, caller, pledge_id), render_pledge(caller))
 
 
 @router.post(
@@ -160,11 +171,13 @@ async def submit_pledge(pledge_id: RecordId, caller: OrganisationWriter, tx: Pos
     response_model=PledgePrivate,
     tags=["Pledges"],
     summary="Withdraw a published pledge",
-    responses=problem_docs(*POST_ERRORS),
+    responses=problem_docs(*ACTION_ERRORS),
 )
 async def withdraw_pledge(pledge_id: RecordId, body: Withdrawal, caller: AnyWriter, tx: PostTransaction) -> Response:
     """Withdraw a published pledge, with a reason: its organisation or an officer of the covenant may."""
-    return await tx.run(lambda session: pledges.withdraw(session, caller, pledge_id, body.reason), render_pledge)
+    return await tx.run(
+        lambda session: pledges.withdraw(session, caller, pledge_id, body.reason), render_pledge(caller)
+    )
 
 
 # ---------------------------------------------------------------- officers
@@ -197,12 +210,12 @@ async def list_covenant_pledges(
     response_model=PledgePrivate,
     tags=["Pledges"],
     summary="Approve a submitted pledge",
-    responses=problem_docs(*POST_ERRORS),
+    responses=problem_docs(*ACTION_ERRORS),
 )
 async def approve_pledge(pledge_id: RecordId, caller: OfficerWriter, tx: PostTransaction) -> Response:
     """Publish a submitted pledge of your covenant. Its organisation must be verified and it must hold at least
     one active commitment; `review_due` is set from the covenant's review cycle."""
-    return await tx.run(lambda session: pledges.approve(session, caller, pledge_id), render_pledge)
+    return await tx.run(lambda session: pledges.approve(session, caller, pledge_id), render_pledge(caller))
 
 
 @router.post(
@@ -210,14 +223,14 @@ async def approve_pledge(pledge_id: RecordId, caller: OfficerWriter, tx: PostTra
     response_model=PledgePrivate,
     tags=["Pledges"],
     summary="Ask for changes to a submitted pledge",
-    responses=problem_docs(*POST_ERRORS),
+    responses=problem_docs(*ACTION_ERRORS),
 )
 async def request_pledge_changes(
     pledge_id: RecordId, body: ChangesRequested, caller: OfficerWriter, tx: PostTransaction
 ) -> Response:
     """Send a submitted pledge back to its organisation with a comment saying what to change."""
     return await tx.run(
-        lambda session: pledges.request_changes(session, caller, pledge_id, body.comment), render_pledge
+        lambda session: pledges.request_changes(session, caller, pledge_id, body.comment), render_pledge(caller)
     )
 
 
@@ -248,7 +261,7 @@ async def list_reviews_due(
     response_model=LapseResult,
     tags=["Pledges"],
     summary="Lapse pledges whose review is overdue",
-    responses=problem_docs(*POST_ERRORS),
+    responses=problem_docs(*ACTION_ERRORS),
 )
 async def lapse_overdue_pledges(
     covenant: CovenantReference, caller: OfficerWriter, tx: PostTransaction, body: LapseRequest | None = None

@@ -76,6 +76,13 @@ async def handle_domain_error(request: Request, exc: Exception) -> Response:
 
 async def handle_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    unreadable = [error for error in exc.errors() if error.get("type") == "json_invalid"]
+    if unreadable:
+        # Not a field that is wrong but a body that is not JSON at all: 400, with where the reading stopped.
+        where = unreadable[0].get("loc", ("body", 0))[-1]
+        reason = unreadable[0].get("ctx", {}).get("error", "JSON decode error")
+        detail = f"The body is not valid JSON (reading stopped at character {where}): {reason}."
+        return problem_response(400, detail, request.url.path, _request_id(request))
     errors = []
     for error in exc.errors():
         pointer, where = _pointer(tuple(error.get("loc", ())))
@@ -151,6 +158,10 @@ ERROR_DESCRIPTIONS = {
     503: "The service or its database is not available.",
 }
 
+
+# What a change to a record (PATCH, DELETE: If-Match) and a lifecycle action (POST …/submit, …/verify) can answer.
+CHANGE_ERRORS = (401, 403, 404, 409, 412, 422, 428)
+ACTION_ERRORS = (401, 403, 404, 409, 422)
 
 SPECIFIC_PROBLEMS: dict[int, type[Problem]] = {409: ConflictProblem, 422: ValidationProblem}
 

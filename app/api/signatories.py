@@ -22,7 +22,7 @@ from app.api.deps import (
 )
 from app.api.etags import precondition
 from app.api.http import private_json, public_json, public_page
-from app.api.problems import problem_docs, read_docs
+from app.api.problems import ACTION_ERRORS, CHANGE_ERRORS, problem_docs, read_docs
 from app.api.responses import Rendered, created, current
 from app.api.transactions import ChangeTransaction, PostTransaction
 from app.enums import SignatoryStatus
@@ -40,15 +40,18 @@ from app.schemas.signatories import (
     SignatoryUpdate,
 )
 from app.services import keys, private_read, public_read, signatories
+from app.services.access import Principal
 
 router = APIRouter(prefix="/v1")
 
-WRITE_ERRORS = (401, 403, 404, 409, 412, 422, 428)
-OFFICER_POST_ERRORS = (401, 403, 404, 409, 422)
 
+def render_signatory(caller: Principal) -> Callable[[AsyncSession, Signatory], Awaitable[Rendered]]:
+    """The organisation as the caller now sees it, with the decisions the caller may take."""
 
-async def render_signatory(session: AsyncSession, signatory: Signatory) -> Rendered:
-    return current(await private_read.signatory_document(session, signatory), signatory)
+    async def render(session: AsyncSession, signatory: Signatory) -> Rendered:
+        return current(await private_read.signatory_document(session, signatory, caller), signatory)
+
+    return render
 
 
 # ---------------------------------------------------------------- public reads
@@ -111,7 +114,7 @@ async def register_signatory(request: Request, body: SignatoryRegistration, tx: 
 
     async def render(session: AsyncSession, result: tuple[Signatory, keys.NewKey]) -> Rendered:
         signatory, new_key = result
-        profile = await private_read.signatory_document(session, signatory)
+        profile = await private_read.signatory_document(session, signatory, None)
         document = {"signatory": profile, "api_key": private_read.issued_key_document(new_key.row, new_key.plaintext)}
         replay = {**document, "api_key": private_read.issued_key_document(new_key.row, None)}
         return created(document, f"/v1/signatories/{signatory.id}", signatory, replay_document=replay)
@@ -124,7 +127,7 @@ async def register_signatory(request: Request, body: SignatoryRegistration, tx: 
     response_model=SignatoryPrivate,
     tags=["Organisations"],
     summary="Update your organisation's profile",
-    responses=problem_docs(*WRITE_ERRORS),
+    responses=problem_docs(*CHANGE_ERRORS),
 )
 async def update_signatory(
     signatory_id: RecordId,
@@ -136,7 +139,8 @@ async def update_signatory(
     """Change your own profile, private contact included. Send only the fields to change, with If-Match."""
     expected = precondition(if_match)
     return await tx.run(
-        lambda session: signatories.update_profile(session, caller, signatory_id, expected, body), render_signatory
+        lambda session: signatories.update_profile(session, caller, signatory_id, expected, body),
+        render_signatory(caller),
     )
 
 
@@ -176,7 +180,7 @@ def _decision_route(action: str, summary: str, description: str) -> Callable[...
         tags=["Signatories"],
         summary=summary,
         description=description,
-        responses=problem_docs(*OFFICER_POST_ERRORS),
+        responses=problem_docs(*ACTION_ERRORS),
         name=f"{action}_signatory",
     )
     async def decide(
@@ -184,7 +188,7 @@ def _decision_route(action: str, summary: str, description: str) -> Callable[...
     ) -> Response:
         note = body.note if body else ""
         return await tx.run(
-            lambda session: signatories.decide(session, caller, signatory_id, action, note), render_signatory
+            lambda session: signatories.decide(session, caller, signatory_id, action, note), render_signatory(caller)
         )
 
     return decide

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.responses import Response
 
 from app.api.http import private_json
@@ -20,6 +21,9 @@ from app.serialization import dump_json
 from app.services import idempotency
 
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7E]{1,255}$"
+# Changes to one pledge take turns on its row lock (app/services/lookup.py); these retries cover the races no
+# lock is taken for.
+UNCONDITIONED_ATTEMPTS = 3
 
 
 class Transaction:
@@ -34,6 +38,23 @@ class Transaction:
         return f"ip:{self.request.client.host if self.request.client else 'unknown'}"
 
     async def run(
+        self,
+        action: Callable[[AsyncSession], Awaitable[Any]],
+        render: Callable[[AsyncSession, Any], Awaitable[Rendered]],
+    ) -> Response:
+        """Run the use case in one transaction. A change that loses a race on a record's version is run again
+        from the start when the caller named no version (no If-Match): the 412 is the answer only to a caller
+        who said which version its change was based on."""
+        conditioned = "if-match" in self.request.headers
+        for attempt in range(1, UNCONDITIONED_ATTEMPTS + 1):
+            try:
+                return await self._run_once(action, render)
+            except StaleDataError:
+                if conditioned or attempt == UNCONDITIONED_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _run_once(
         self,
         action: Callable[[AsyncSession], Awaitable[Any]],
         render: Callable[[AsyncSession, Any], Awaitable[Rendered]],

@@ -19,6 +19,8 @@ from app.schemas.covenants import CovenantRef, PriorityRef
 from app.schemas.fields import (
     AREA_PATTERN,
     COVENANT_REFERENCE,
+    MULTI_LINE,
+    PRIORITY_REFERENCE,
     RECORD_ID,
     SINGLE_LINE,
     AreaList,
@@ -108,7 +110,11 @@ class CommitmentFilters(FreeTextParams):
         description="Only commitments in this covenant (id or slug).",
     )
     priority: str | None = Field(
-        default=None, max_length=40, pattern=RECORD_ID, description="Only commitments under this priority (id)."
+        default=None,
+        max_length=40,
+        pattern=PRIORITY_REFERENCE,
+        description="Only commitments under this priority: its id, or its code (EET), in `covenant` if given, "
+        "else in every covenant.",
     )
     offer_type: list[OfferType] = Field(default_factory=list, description="Only these offer types (repeat to combine).")
     sector: list[Sector] = Field(
@@ -158,7 +164,7 @@ class CapacityInput(Strict):
 class HowToAccessInput(Strict):
     """How a young person takes an offer up."""
 
-    text: Annotated[str, Field(min_length=3, max_length=2000, pattern=r"^[^\x00]*$")] = Field(
+    text: Annotated[str, Field(min_length=3, max_length=2000, pattern=MULTI_LINE)] = Field(
         description="Instructions in plain English."
     )
     url: Url | None = Field(default=None, description="Where to apply or find out more.")

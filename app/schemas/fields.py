@@ -2,6 +2,7 @@
 and the base of every input. Every string the API accepts is bounded and free of control characters (PostgreSQL
 cannot store NUL, and nobody means a line feed in an id)."""
 
+import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl
@@ -10,6 +11,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 ID_CHARS = r"^[A-Za-z0-9_-]+$"
 SINGLE_LINE = r"^[^\x00-\x1F\x7F]*$"
+# Prose may hold tabs and line breaks, and no other control character.
+MULTI_LINE = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
 RECORD_ID = r"^[a-z]{3}_[0-9A-HJKMNP-TV-Z]{26}$"
 COVENANT_REFERENCE = r"^([a-z]{3}_[0-9A-HJKMNP-TV-Z]{26}|[a-z0-9]+(-[a-z0-9]+)*)$"
 
@@ -20,6 +23,7 @@ COMPANIES_HOUSE_PATTERN = r"^([0-9]{8}|[A-Z]{2}[0-9]{6})$"
 CHARITY_NUMBER_PATTERN = r"^([0-9]{6,7}(-[0-9]{1,2})?|SC0[0-9]{5}|NIC[0-9]{6})$"
 PHONE_PATTERN = r"^\+?[0-9][0-9 ()-]{6,19}$"
 PRIORITY_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{0,19}$"
+PRIORITY_REFERENCE = r"^([a-z]{3}_[0-9A-HJKMNP-TV-Z]{26}|[A-Z0-9][A-Z0-9-]{0,19})$"
 
 # Deliberately plain: an address that looks like one is accepted; deliverability is the organisation's business.
 # Spelled out rather than \s, which means different things to Python and to the ECMAScript regexes of JSON Schema.
@@ -39,9 +43,13 @@ def distinct(values: list[str]) -> list[str]:
 
 
 def _url_text(value: Any) -> Any:
-    # Checked as sent, before normalising (which may add a "/"), so the limit is exactly the documented one.
-    if isinstance(value, str) and len(value) > URL_MAX_LENGTH:
-        raise ValueError(f"must be at most {URL_MAX_LENGTH} characters")
+    # Checked as sent, before normalising (which may add a "/" and silently drops control characters), so the
+    # limit is exactly the documented one and a NUL is refused rather than lost.
+    if isinstance(value, str):
+        if len(value) > URL_MAX_LENGTH:
+            raise ValueError(f"must be at most {URL_MAX_LENGTH} characters")
+        if re.search(r"[\x00-\x1F\x7F]", value):
+            raise ValueError("must not contain control characters")
     return value
 
 
@@ -50,8 +58,10 @@ def _url_text(value: Any) -> Any:
 RecordIdFilter = Annotated[str | None, Field(default=None, max_length=40, pattern=RECORD_ID)]
 Line = Annotated[str, Field(pattern=SINGLE_LINE)]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=SINGLE_LINE)]
-Prose = Annotated[str, Field(max_length=4000, pattern=r"^[^\x00]*$")]
-Url = Annotated[HttpUrl, BeforeValidator(_url_text), Field(json_schema_extra={"maxLength": URL_MAX_LENGTH})]
+Prose = Annotated[str, Field(max_length=4000, pattern=MULTI_LINE)]
+Url = Annotated[
+    HttpUrl, BeforeValidator(_url_text), Field(json_schema_extra={"maxLength": URL_MAX_LENGTH, "pattern": SINGLE_LINE})
+]
 # uniqueItems in the contract, and the same rule enforced, so a repeated value is refused before any work.
 Distinct = Field(json_schema_extra={"uniqueItems": True})
 AreaList = Annotated[
@@ -82,6 +92,6 @@ class Strict(BaseModel):
 class Withdrawal(Strict):
     """Why a pledge or commitment is withdrawn; shown to the other side and kept in the audit trail."""
 
-    reason: Annotated[str, Field(min_length=3, max_length=2000, pattern=r"^[^\x00]*$")] = Field(
+    reason: Annotated[str, Field(min_length=3, max_length=2000, pattern=MULTI_LINE)] = Field(
         description="Why it is withdrawn."
     )

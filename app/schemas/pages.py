@@ -14,7 +14,8 @@ class PageParams(BaseModel):
     limit: int = Field(default=20, ge=1, le=100, description="Items per page, 1 to 100.")
     cursor: str | None = Field(
         default=None,
-        max_length=200,
+        # Long enough for the cursor after an organisation with a 200-character name, signed.
+        max_length=1000,
         pattern=r"^[A-Za-z0-9_-]*$",
         description="Opaque cursor from the previous page's `next_cursor`; absent or empty for the first page.",
     )

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from app.enums import PledgeStatus
 from app.schemas.commitments import CommitmentPrivate, CommitmentPublic
 from app.schemas.covenants import CovenantRef
-from app.schemas.fields import COVENANT_REFERENCE, RECORD_ID, Prose, Strict
+from app.schemas.fields import COVENANT_REFERENCE, MULTI_LINE, RECORD_ID, Prose, Strict
 from app.schemas.pages import PageParams
 from app.schemas.signatories import SignatoryRef
 
@@ -83,7 +83,7 @@ class PledgeUpdate(Strict):
 class ChangesRequested(Strict):
     """What an officer asks the organisation to change before the pledge can be published."""
 
-    comment: Annotated[str, Field(min_length=3, max_length=2000, pattern=r"^[^\x00]*$")] = Field(
+    comment: Annotated[str, Field(min_length=3, max_length=2000, pattern=MULTI_LINE)] = Field(
         description="What to change."
     )
 
@@ -107,7 +107,10 @@ class PledgePrivate(PledgeBase):
     withdrawn_at: datetime | None = Field(description="When it was withdrawn.")
     created_at: datetime = Field(description="When it was created.")
     updated_at: datetime = Field(description="When it last changed.")
-    allowed_actions: list[str] = Field(description="Lifecycle actions possible now (submit, approve, …).")
+    allowed_actions: list[str] = Field(
+        description="What the calling key could do to the pledge now: submit and withdraw for its organisation; "
+        "approve, request_changes and withdraw for the covenant's officers; none for a key without `write`."
+    )
     commitments: list[CommitmentPrivate] = Field(description="Every commitment, whatever its state.")
 
 

@@ -1,14 +1,25 @@
 """Statistics and the annual report. In public output a count from 1 to 4 is the string "<5"."""
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from app.schemas.covenants import CovenantRef, PriorityRef
 
+
+class Suppressed(StrEnum):
+    """A count from 1 to 4 in public output: shown as "<5", so that nobody can be identified."""
+
+    FEWER_THAN_FIVE = "<5"
+
+
+# An integer, or the one-value string enum "<5". A one-value enum rather than a const: client generators
+# (openapi-python-client, openapi-typescript) turn an enum into a type they test values against, where a const in a
+# union made the Python client refuse every integer.
 Count = Annotated[
-    int | Literal["<5"],
+    int | Suppressed,
     Field(description='A count; in public output, a count from 1 to 4 is "<5" so that nobody can be identified.'),
 ]
 

@@ -14,6 +14,7 @@ from app.schemas.fields import (
     CHARITY_NUMBER_PATTERN,
     COMPANIES_HOUSE_PATTERN,
     COVENANT_REFERENCE,
+    MULTI_LINE,
     PHONE_PATTERN,
     SINGLE_LINE,
     Email,
@@ -161,7 +162,7 @@ class SignatoryUpdate(Strict):
 class OfficerDecision(Strict):
     """An officer's note on a decision about an organisation (kept in the audit trail)."""
 
-    note: Annotated[str, Field(max_length=2000, pattern=r"^[^\x00]*$")] = Field(
+    note: Annotated[str, Field(max_length=2000, pattern=MULTI_LINE)] = Field(
         default="", description="Why, for the record."
     )
 
@@ -177,7 +178,10 @@ class SignatoryPrivate(SignatoryPublic):
     contact: PrivateContact = Field(description="The private contact.")
     created_at: datetime = Field(description="When the organisation registered.")
     updated_at: datetime = Field(description="When the profile last changed.")
-    allowed_actions: list[str] = Field(description="Officer decisions possible now (verify, suspend, reinstate).")
+    allowed_actions: list[str] = Field(
+        description="Decisions the calling key could take now (verify, suspend, reinstate): an officer's, never "
+        "the organisation's own."
+    )
 
 
 class SignatoryPrivatePage(BaseModel):

@@ -97,6 +97,34 @@ def require_officer_of(principal: Principal, authority_id: str | None) -> None:
         raise Forbidden("This covenant belongs to another authority.")
 
 
+# Who may take each lifecycle action: the pledge's organisation, or the covenant's officers (and the operator).
+ORGANISATION_PLEDGE_ACTIONS = frozenset({"submit", "withdraw"})
+OFFICER_PLEDGE_ACTIONS = frozenset({"approve", "request_changes", "withdraw"})
+
+
+def pledge_actions_for(
+    principal: Principal | None, pledge: Pledge, authority_id: str, possible: list[str]
+) -> list[str]:
+    """Of the actions a pledge's state allows, those this caller's key could take now (none without `write`)."""
+    if principal is None or SCOPE_WRITE not in principal.scopes:
+        return []
+    own = principal.is_organisation and principal.signatory_id == pledge.signatory_id
+    officer = principal.is_operator or (principal.is_officer and principal.authority_id == authority_id)
+    return [
+        action
+        for action in possible
+        if (own and action in ORGANISATION_PLEDGE_ACTIONS) or (officer and action in OFFICER_PLEDGE_ACTIONS)
+    ]
+
+
+def signatory_actions_for(principal: Principal | None, possible: list[str]) -> list[str]:
+    """Officers' decisions on an organisation (verify, suspend, reinstate), for a caller who may see it privately:
+    none for the organisation itself, or for a key without `write`."""
+    if principal is None or principal.is_organisation or SCOPE_WRITE not in principal.scopes:
+        return []
+    return possible
+
+
 def sees_exact_figures(principal: Principal | None, authority_id: str) -> bool:
     """Statistics and reports suppress small counts of young people for everyone but the covenant's own
     officers and the operator, who see exact figures."""

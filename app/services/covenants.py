@@ -1,7 +1,5 @@
 """Authorities (created by the operator), and covenants and priorities (run by an authority's officers)."""
 
-from typing import Any
-
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -15,7 +13,7 @@ from app.schemas.covenants import CovenantCreate, CovenantUpdate, PriorityInput,
 from app.services import audit, projection
 from app.services.access import Principal
 from app.services.concurrency import Precondition, check_version
-from app.services.lookup import officers_covenant, priorities_of
+from app.services.lookup import officers_covenant
 
 # A draft may open; an open covenant may close; a closed one may reopen. Nothing goes back to draft.
 COVENANT_STATUS_CHANGES = {
@@ -184,23 +182,3 @@ async def update_priority(
             if getattr(body, field) is not None:
                 setattr(priority, field, getattr(body, field))
     return priority
-
-
-async def covenant_document(session: AsyncSession, covenant: Covenant) -> dict[str, Any]:
-    """A covenant as its officers see it, in any state, with its priorities in order."""
-    authority = await session.get(Authority, covenant.authority_id)
-    assert authority is not None
-    return {
-        "id": covenant.id,
-        "slug": covenant.slug,
-        "title": covenant.title,
-        "authority": {"id": authority.id, "name": authority.name},
-        "audience": covenant.audience,
-        "min_age": covenant.min_age,
-        "max_age": covenant.max_age,
-        "description": covenant.description,
-        "status": covenant.status,
-        "launched_on": covenant.launched_on,
-        "review_cycle_months": covenant.review_cycle_months,
-        "priorities": await priorities_of(session, covenant.id),
-    }

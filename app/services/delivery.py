@@ -169,6 +169,18 @@ async def commitment_reports(session: AsyncSession, principal: Principal, commit
     return [report_document(row) for row in rows]
 
 
+async def report_view(session: AsyncSession, principal: Principal, report_id: str) -> tuple[ProgressReport, Any]:
+    """One return, for its organisation, its covenant's officers and the operator; 404 for anyone else."""
+    report = await session.get(ProgressReport, report_id)
+    if report is None:
+        raise NotFound(f"No progress report {report_id}.")
+    try:
+        await visible_commitment(session, principal, report.commitment_id)
+    except NotFound:
+        raise NotFound(f"No progress report {report_id}.") from None
+    return report, await report_document_of(session, report.id)
+
+
 REPORT_KEYSET = Keyset((table_of(ProgressReport).c.id,))
 
 

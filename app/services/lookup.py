@@ -7,7 +7,7 @@ lookups rather than another service, and a rule about who may reach a record is 
 
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col
 
@@ -48,18 +48,27 @@ async def officers_covenant(session: AsyncSession, principal: Principal, referen
     return covenant
 
 
+async def visible_covenant(session: AsyncSession, principal: Principal, reference: str) -> Covenant:
+    """A covenant the caller may see in any state (its authority's officers, the operator), or 404: to anyone
+    else only its public view exists."""
+    covenant = await covenant_by_reference(session, reference)
+    if covenant is None or not (principal.is_operator or principal.authority_id == covenant.authority_id):
+        raise NotFound(f"No covenant {reference}.")
+    return covenant
+
+
 priority = table_of(Priority)
-PRIORITIES_OF_COVENANT = (
-    select(
-        priority.c.id,
-        priority.c.covenant_id,
-        priority.c.code,
-        priority.c.title,
-        priority.c.description,
-        priority.c.position,
-    )
-    .where(priority.c.covenant_id == bindparam("covenant"))
-    .order_by(priority.c.position, priority.c.code)
+# What a priority's document is made of (`priority_document`).
+PRIORITY_COLUMNS = select(
+    priority.c.id,
+    priority.c.covenant_id,
+    priority.c.code,
+    priority.c.title,
+    priority.c.description,
+    priority.c.position,
+)
+PRIORITIES_OF_COVENANT = PRIORITY_COLUMNS.where(priority.c.covenant_id == bindparam("covenant")).order_by(
+    priority.c.position, priority.c.code
 )
 
 
@@ -103,8 +112,27 @@ PLEDGE_WITH_COVENANT = (
 )
 
 
-async def pledge_with_covenant(session: AsyncSession, pledge_id: str) -> tuple[Pledge, Covenant] | None:
-    found = (await session.execute(PLEDGE_WITH_COVENANT, {"pledge": pledge_id})).one_or_none()
+# A change to a pledge or to what it holds locks the pledge row first: concurrent changes to one pledge then take
+# turns, each reading the pledge as the one before left it, instead of racing on its version and failing with a
+# 412 that no caller asked for. PostgreSQL locks the row it selects (FOR UPDATE). SQLite has no row locks and
+# reads outside the write transaction, so there a no-op UPDATE of the row takes the database's write lock before
+# the pledge is read.
+PLEDGE_WITH_COVENANT_TO_CHANGE = PLEDGE_WITH_COVENANT.with_for_update(of=Pledge).execution_options(
+    populate_existing=True
+)
+pledge_table = table_of(Pledge)
+TAKE_WRITE_LOCK_ON_PLEDGE = (
+    update(pledge_table).where(pledge_table.c.id == bindparam("pledge")).values(id=pledge_table.c.id)
+)
+
+
+async def pledge_with_covenant(
+    session: AsyncSession, pledge_id: str, *, to_change: bool = False
+) -> tuple[Pledge, Covenant] | None:
+    if to_change and session.get_bind().dialect.name == "sqlite":
+        await session.execute(TAKE_WRITE_LOCK_ON_PLEDGE, {"pledge": pledge_id})
+    statement = PLEDGE_WITH_COVENANT_TO_CHANGE if to_change else PLEDGE_WITH_COVENANT
+    found = (await session.execute(statement, {"pledge": pledge_id})).one_or_none()
     return None if found is None else (found[0], found[1])
 
 
@@ -112,7 +140,7 @@ async def own_pledge_with_covenant(
     session: AsyncSession, principal: Principal, pledge_id: str
 ) -> tuple[Pledge, Covenant]:
     """The caller's own pledge and its covenant; another organisation's pledge is a 404."""
-    found = await pledge_with_covenant(session, pledge_id)
+    found = await pledge_with_covenant(session, pledge_id, to_change=True)
     if found is None or found[0].signatory_id != principal.signatory_id:
         raise NotFound(f"No pledge {pledge_id}.")
     return found
@@ -120,7 +148,7 @@ async def own_pledge_with_covenant(
 
 async def officers_pledge(session: AsyncSession, principal: Principal, pledge_id: str) -> tuple[Pledge, Covenant]:
     """A pledge in one of the officer's covenants. Another authority's pledge is 403 if public, else 404."""
-    found = await pledge_with_covenant(session, pledge_id)
+    found = await pledge_with_covenant(session, pledge_id, to_change=True)
     if found is None:
         raise NotFound(f"No pledge {pledge_id}.")
     try:
@@ -134,7 +162,7 @@ async def officers_pledge(session: AsyncSession, principal: Principal, pledge_id
 
 async def pledge_and_covenant_of(session: AsyncSession, commitment: Commitment) -> tuple[Pledge, Covenant]:
     """The pledge a commitment belongs to, and its covenant."""
-    found = await pledge_with_covenant(session, commitment.pledge_id)
+    found = await pledge_with_covenant(session, commitment.pledge_id, to_change=True)
     assert found is not None  # a foreign key guarantees it
     return found
 

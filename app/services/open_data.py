@@ -21,6 +21,10 @@ from app.services.pagination import Page
 
 BATCH = 1_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# For Excel: a byte order mark, without which it reads UTF-8 as Windows-1252 (£ becomes Â£), and registration
+# numbers written so that it keeps them as text (09876543, not 9876543).
+BYTE_ORDER_MARK = "\ufeff".encode()
+TEXT_IDENTIFIERS = frozenset({"companies_house_number", "charity_number"})
 
 COMMITMENT_COLUMNS = [
     "id", "title", "description", "offer_type", "status", "covenant_id", "covenant_slug", "signatory_id",
@@ -59,40 +63,55 @@ def signatory_row(document: dict[str, Any]) -> list[Any]:
     return [*(document[column] for column in SIGNATORY_COLUMNS[:10]), ";".join(document["areas"]), verified_at]
 
 
-def _csv_text(rows: list[list[Any]]) -> bytes:
+def as_text_for_excel(value: Any) -> Any:
+    # ="…" is how a CSV tells Excel a value is text; only digits are ever wrapped, so nothing else can run.
+    return f'="{value}"' if isinstance(value, str) and value.isdigit() else safe_cell(value)
+
+
+def _csv_text(rows: list[list[Any]], text_columns: frozenset[int] = frozenset()) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    writer.writerows(
+        [as_text_for_excel(cell) if n in text_columns else safe_cell(cell) for n, cell in enumerate(row)]
+        for row in rows
+    )
     return buffer.getvalue().encode()
 
 
 async def _stream(
-    engine: AsyncEngine, header: list[str], fetch: Callable[[Any, str | None], Any], to_row: Callable[[Any], list[Any]]
+    engine: AsyncEngine,
+    header: list[str],
+    fetch: Callable[[Any, str | None], Any],
+    to_row: Callable[[Any], list[Any]],
+    for_excel: bool,
 ) -> AsyncIterator[bytes]:
-    yield _csv_text([header])
+    text_columns = (
+        frozenset(n for n, name in enumerate(header) if name in TEXT_IDENTIFIERS) if for_excel else frozenset()
+    )
+    yield (BYTE_ORDER_MARK if for_excel else b"") + _csv_text([header])
     cursor: str | None = None
     while True:
         # A short-lived connection per page: a slow download never holds a pooled connection for minutes.
         async with engine.connect() as conn:
             page = await fetch(conn, cursor)
         if page.items:
-            yield _csv_text([to_row(item) for item in page.items])
+            yield _csv_text([to_row(item) for item in page.items], text_columns)
         if page.next_cursor is None:
             return
         cursor = page.next_cursor
 
 
-def commitments_csv(engine: AsyncEngine, filters: CommitmentFilters) -> AsyncIterator[bytes]:
+def commitments_csv(engine: AsyncEngine, filters: CommitmentFilters, *, for_excel: bool) -> AsyncIterator[bytes]:
     async def fetch(conn: Any, cursor: str | None) -> Page:
         page_filters = filters.model_copy(update={"cursor": cursor, "limit": BATCH})
         rows, next_cursor = await public_read.commitment_rows(conn, page_filters)
         return Page([orjson.loads(row.document) for row in rows], next_cursor)
 
-    return _stream(engine, COMMITMENT_COLUMNS, fetch, commitment_row)
+    return _stream(engine, COMMITMENT_COLUMNS, fetch, commitment_row, for_excel)
 
 
-def signatories_csv(engine: AsyncEngine, filters: SignatoryFilters) -> AsyncIterator[bytes]:
+def signatories_csv(engine: AsyncEngine, filters: SignatoryFilters, *, for_excel: bool) -> AsyncIterator[bytes]:
     async def fetch(conn: Any, cursor: str | None) -> Page:
         return await public_read.list_signatories(conn, filters.model_copy(update={"cursor": cursor, "limit": BATCH}))
 
-    return _stream(engine, SIGNATORY_COLUMNS, fetch, signatory_row)
+    return _stream(engine, SIGNATORY_COLUMNS, fetch, signatory_row, for_excel)

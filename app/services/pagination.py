@@ -1,12 +1,16 @@
 """Keyset pagination: a page is the rows after the last key of the previous page, in a stable total order.
 
-The cursor is the sort key of the last item, base64url-encoded so clients treat it as opaque. Its cost does not
-grow with depth: `WHERE (name, id) > (:name, :id) ORDER BY name, id LIMIT n` walks an index from that point.
+The cursor is the sort key of the last item, base64url-encoded so clients treat it as opaque, and signed
+(HMAC-SHA256 with `CURSOR_SECRET`, over the list it belongs to and the key), so a cursor the service did not
+issue, or issued for another list, is refused with a 422 whatever it holds. Its cost does not grow with depth:
+`WHERE (name, id) > (:name, :id) ORDER BY name, id LIMIT n` walks an index from that point.
 """
 
 import base64
 import binascii
 import functools
+import hashlib
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,11 +19,31 @@ import orjson
 from sqlalchemy import ColumnElement, Integer, Row, Select, bindparam, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.config import get_settings
 from app.errors import ValidationFailed
 
+SIGNATURE_BYTES = 12  # 96 bits, no one guesses a valid cursor: 16 base64url characters at the cursor's end
+SIGNATURE_CHARS = 16
 
-def encode_cursor(key: Sequence[Any]) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps(list(key))).rstrip(b"=").decode()
+
+@functools.cache
+def _cursor_secret() -> bytes:
+    return get_settings().cursor_secret.encode()
+
+
+def _base64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _signature(list_name: str, payload: str) -> str:
+    mac = hmac.new(_cursor_secret(), f"{list_name}|{payload}".encode(), hashlib.sha256).digest()
+    return _base64(mac[:SIGNATURE_BYTES])
+
+
+def encode_cursor(key: Sequence[Any], list_name: str) -> str:
+    """The cursor of the page after `key` in the list called `list_name`."""
+    payload = _base64(orjson.dumps(list(key)))
+    return payload + _signature(list_name, payload)
 
 
 def _key_type(column: ColumnElement[Any]) -> type:
@@ -32,14 +56,17 @@ def _is_a(part: Any, kind: type) -> bool:
     return isinstance(part, kind) and not isinstance(part, bool)
 
 
-def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
-    """The key a cursor carries, each part of the type of its column, or a 422: a key of another type would
-    reach the database as a comparison it cannot make (or, on SQLite, silently a different one)."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        key = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeEncodeError):
-        key = None
+def decode_cursor(cursor: str, kinds: Sequence[type], list_name: str) -> list[Any]:
+    """The key a cursor of this list carries, or a 422 for anything this service did not issue for it. The types
+    are checked too (a secret that leaked must still not let a key reach the database as a comparison it cannot
+    make, or, on SQLite, silently a different one)."""
+    payload, signature = cursor[:-SIGNATURE_CHARS], cursor[-SIGNATURE_CHARS:]
+    key: Any = None
+    if payload and hmac.compare_digest(signature.encode(), _signature(list_name, payload).encode()):
+        try:
+            key = orjson.loads(base64.urlsafe_b64decode((payload + "=" * (-len(payload) % 4)).encode()))
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            key = None
     if (
         not isinstance(key, list)
         or len(key) != len(kinds)
@@ -59,6 +86,14 @@ class Keyset:
 
     columns: tuple[ColumnElement[Any], ...]
     descending: bool = False
+
+    @functools.cached_property
+    def name(self) -> str:
+        """What the list is ordered by (`commitment.id`): a cursor is good for this list and no other."""
+        return ",".join(str(column) for column in self.columns)
+
+    def encode(self, key: Sequence[Any]) -> str:
+        return encode_cursor(key, self.name)
 
     def apply(self, statement: Select[Any], cursor: str | None, limit: int) -> Select[Any]:
         """`statement` narrowed to the page after `cursor`, in key order, `limit` rows plus one."""
@@ -81,7 +116,7 @@ class Keyset:
         # One row more than asked tells us whether there is a next page without a COUNT.
         values: dict[str, Any] = {"rows_wanted": limit + 1}
         if cursor is not None:
-            after = decode_cursor(cursor, [_key_type(column) for column in self.columns])
+            after = decode_cursor(cursor, [_key_type(column) for column in self.columns], self.name)
             values.update({f"after_{n}": part for n, part in enumerate(after)})
         return values
 
@@ -89,7 +124,7 @@ class Keyset:
         if len(rows) <= limit:
             return rows, None
         shown = rows[:limit]
-        return shown, encode_cursor(key_of(shown[-1]))
+        return shown, self.encode(key_of(shown[-1]))
 
 
 class Page:

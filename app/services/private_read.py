@@ -14,13 +14,37 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.errors import NotFound
-from app.models import ApiKey, AuditEvent, Commitment, Covenant, Pledge, Signatory, SignatoryArea, table_of
+from app.models import (
+    ApiKey,
+    AuditEvent,
+    Authority,
+    Commitment,
+    Covenant,
+    Pledge,
+    Priority,
+    Signatory,
+    SignatoryArea,
+    table_of,
+)
 from app.services import keys
-from app.services.access import Principal, can_see_signatory_privately
+from app.services.access import (
+    Principal,
+    can_see_signatory_privately,
+    pledge_actions_for,
+    signatory_actions_for,
+)
 from app.services.areas import order_areas
 from app.services.commitment_document import commitment, commitment_columns, private_document
 from app.services.lifecycle import PLEDGE_ACTIONS, SIGNATORY_ACTIONS, allowed_actions
-from app.services.lookup import officers_covenant, visible_commitment, visible_pledge, visible_signatory
+from app.services.lookup import (
+    officers_covenant,
+    priorities_of,
+    priority_document,
+    visible_commitment,
+    visible_covenant,
+    visible_pledge,
+    visible_signatory,
+)
 from app.services.pagination import Keyset, Page
 
 PLEDGE_KEYSET = Keyset((table_of(Pledge).c.id,))
@@ -43,6 +67,7 @@ PLEDGE_PARTIES = (
         signatory_table.c.sector.label("signatory_sector"),
         covenant_table.c.slug.label("covenant_slug"),
         covenant_table.c.title.label("covenant_title"),
+        covenant_table.c.authority_id,
     )
     .join(signatory_table, signatory_table.c.id == pledge_table.c.signatory_id)
     .join(covenant_table, covenant_table.c.id == pledge_table.c.covenant_id)
@@ -57,8 +82,10 @@ async def commitment_document(session: AsyncSession, commitment_id: str) -> dict
     return private_document((await session.execute(COMMITMENT_DOCUMENT, {"id": commitment_id})).one())
 
 
-async def pledge_documents(session: AsyncSession, pledges: list[Pledge]) -> list[dict[str, Any]]:
-    """Pledges with every commitment, in two queries for any number of pledges."""
+async def pledge_documents(
+    session: AsyncSession, pledges: list[Pledge], principal: Principal | None
+) -> list[dict[str, Any]]:
+    """Pledges with every commitment and what `principal` may do with each, in two queries for any number."""
     if not pledges:
         return []
     ids = [pledge.id for pledge in pledges]
@@ -66,15 +93,18 @@ async def pledge_documents(session: AsyncSession, pledges: list[Pledge]) -> list
     commitments: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in (await session.execute(COMMITMENTS_OF_PLEDGES, {"pledges": ids})).all():
         commitments[row.pledge_id].append(private_document(row))
-    return [_pledge_document(pledge, parties[pledge.id], commitments[pledge.id]) for pledge in pledges]
+    return [_pledge_document(pledge, parties[pledge.id], commitments[pledge.id], principal) for pledge in pledges]
 
 
-async def pledge_document(session: AsyncSession, pledge: Pledge) -> dict[str, Any]:
-    (document,) = await pledge_documents(session, [pledge])
+async def pledge_document(session: AsyncSession, pledge: Pledge, principal: Principal | None) -> dict[str, Any]:
+    (document,) = await pledge_documents(session, [pledge], principal)
     return document
 
 
-def _pledge_document(pledge: Pledge, parties: Any, commitments: list[dict[str, Any]]) -> dict[str, Any]:
+def _pledge_document(
+    pledge: Pledge, parties: Any, commitments: list[dict[str, Any]], principal: Principal | None
+) -> dict[str, Any]:
+    possible = allowed_actions(PLEDGE_ACTIONS, pledge.status)
     return {
         "id": pledge.id,
         "signatory": {"id": pledge.signatory_id, "name": parties.signatory_name, "sector": parties.signatory_sector},
@@ -90,12 +120,14 @@ def _pledge_document(pledge: Pledge, parties: Any, commitments: list[dict[str, A
         "withdrawn_at": pledge.withdrawn_at,
         "created_at": pledge.created_at,
         "updated_at": pledge.updated_at,
-        "allowed_actions": allowed_actions(PLEDGE_ACTIONS, pledge.status),
+        "allowed_actions": pledge_actions_for(principal, pledge, parties.authority_id, possible),
         "commitments": commitments,
     }
 
 
-async def signatory_documents(session: AsyncSession, signatories: list[Signatory]) -> list[dict[str, Any]]:
+async def signatory_documents(
+    session: AsyncSession, signatories: list[Signatory], principal: Principal | None
+) -> list[dict[str, Any]]:
     """Organisations with their private contacts and areas, in one query for any number of them."""
     if not signatories:
         return []
@@ -103,15 +135,17 @@ async def signatory_documents(session: AsyncSession, signatories: list[Signatory
     found = await session.execute(AREAS_OF_SIGNATORIES, {"signatories": [row.id for row in signatories]})
     for signatory_id, area_code in found.all():
         areas[signatory_id].append(area_code)
-    return [_signatory_document(row, order_areas(areas[row.id])) for row in signatories]
+    return [_signatory_document(row, order_areas(areas[row.id]), principal) for row in signatories]
 
 
-async def signatory_document(session: AsyncSession, signatory: Signatory) -> dict[str, Any]:
-    (document,) = await signatory_documents(session, [signatory])
+async def signatory_document(
+    session: AsyncSession, signatory: Signatory, principal: Principal | None
+) -> dict[str, Any]:
+    (document,) = await signatory_documents(session, [signatory], principal)
     return document
 
 
-def _signatory_document(signatory: Signatory, areas: list[str]) -> dict[str, Any]:
+def _signatory_document(signatory: Signatory, areas: list[str], principal: Principal | None) -> dict[str, Any]:
     return {
         "id": signatory.id,
         "name": signatory.name,
@@ -133,7 +167,27 @@ def _signatory_document(signatory: Signatory, areas: list[str]) -> dict[str, Any
         "verified_at": signatory.verified_at,
         "created_at": signatory.created_at,
         "updated_at": signatory.updated_at,
-        "allowed_actions": allowed_actions(SIGNATORY_ACTIONS, signatory.status),
+        "allowed_actions": signatory_actions_for(principal, allowed_actions(SIGNATORY_ACTIONS, signatory.status)),
+    }
+
+
+async def covenant_document(session: AsyncSession, covenant: Covenant) -> dict[str, Any]:
+    """A covenant as its officers see it, in any state, with its priorities in order."""
+    authority = await session.get(Authority, covenant.authority_id)
+    assert authority is not None
+    return {
+        "id": covenant.id,
+        "slug": covenant.slug,
+        "title": covenant.title,
+        "authority": {"id": authority.id, "name": authority.name},
+        "audience": covenant.audience,
+        "min_age": covenant.min_age,
+        "max_age": covenant.max_age,
+        "description": covenant.description,
+        "status": covenant.status,
+        "launched_on": covenant.launched_on,
+        "review_cycle_months": covenant.review_cycle_months,
+        "priorities": await priorities_of(session, covenant.id),
     }
 
 
@@ -179,16 +233,31 @@ def audit_document(event: AuditEvent) -> dict[str, Any]:
 # ---------------------------------------------------------------- one record, in any state
 
 
+async def covenant_view(session: AsyncSession, principal: Principal, reference: str) -> tuple[Covenant, Any]:
+    """A covenant in any state, for its own authority's officers and the operator; 404 for everyone else."""
+    covenant = await visible_covenant(session, principal, reference)
+    return covenant, await covenant_document(session, covenant)
+
+
+async def priority_view(session: AsyncSession, principal: Principal, priority_id: str) -> tuple[Priority, Any]:
+    """A priority, in a covenant of any state, for its authority's officers and the operator; 404 for others."""
+    priority = await session.get(Priority, priority_id)
+    if priority is None:
+        raise NotFound(f"No priority {priority_id}.")
+    await visible_covenant(session, principal, priority.covenant_id)
+    return priority, priority_document(priority)
+
+
 async def signatory_view(session: AsyncSession, principal: Principal, signatory_id: str) -> tuple[Signatory, Any]:
     """An organisation's private profile, for itself, its covenants' officers and the operator; 404 for others."""
     signatory = await visible_signatory(session, principal, signatory_id)
-    return signatory, await signatory_document(session, signatory)
+    return signatory, await signatory_document(session, signatory, principal)
 
 
 async def pledge_view(session: AsyncSession, principal: Principal, pledge_id: str) -> tuple[Pledge, Any]:
     """A pledge in any state with every commitment; 404 for those who may not see it privately."""
     pledge = await visible_pledge(session, principal, pledge_id)
-    return pledge, await pledge_document(session, pledge)
+    return pledge, await pledge_document(session, pledge, principal)
 
 
 async def commitment_view(session: AsyncSession, principal: Principal, commitment_id: str) -> tuple[Commitment, Any]:
@@ -200,10 +269,12 @@ async def commitment_view(session: AsyncSession, principal: Principal, commitmen
 # ---------------------------------------------------------------- lists
 
 
-async def _pledge_page(session: AsyncSession, statement: Any, cursor: str | None, limit: int) -> Page:
+async def _pledge_page(
+    session: AsyncSession, principal: Principal, statement: Any, cursor: str | None, limit: int
+) -> Page:
     rows = list((await session.execute(PLEDGE_KEYSET.apply(statement, cursor, limit))).scalars())
     shown, next_cursor = PLEDGE_KEYSET.page(rows, limit, lambda pledge: (pledge.id,))
-    return Page(await pledge_documents(session, list(shown)), next_cursor)
+    return Page(await pledge_documents(session, list(shown), principal), next_cursor)
 
 
 def _covenants_of(principal: Principal) -> Any:
@@ -221,7 +292,7 @@ async def pledges_of_signatory(
         statement = statement.where(col(Pledge.covenant_id).in_(_covenants_of(principal)))
     if statuses:
         statement = statement.where(col(Pledge.status).in_(statuses))
-    return await _pledge_page(session, statement, cursor, limit)
+    return await _pledge_page(session, principal, statement, cursor, limit)
 
 
 async def pledges_in_covenant(
@@ -232,7 +303,7 @@ async def pledges_in_covenant(
     statement = select(Pledge).where(col(Pledge.covenant_id) == covenant.id)
     if statuses:
         statement = statement.where(col(Pledge.status).in_(statuses))
-    return await _pledge_page(session, statement, cursor, limit)
+    return await _pledge_page(session, principal, statement, cursor, limit)
 
 
 async def signatories_in_covenant(
@@ -248,7 +319,7 @@ async def signatories_in_covenant(
         statement = statement.where(col(Signatory.status).in_(statuses))
     rows = list((await session.execute(SIGNATORY_KEYSET.apply(statement, cursor, limit))).scalars())
     shown, next_cursor = SIGNATORY_KEYSET.page(rows, limit, lambda row: (row.name, row.id))
-    return Page(await signatory_documents(session, list(shown)), next_cursor)
+    return Page(await signatory_documents(session, list(shown), principal), next_cursor)
 
 
 async def audit_events(

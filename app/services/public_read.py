@@ -21,12 +21,21 @@ from app.models import Authority, PublicCommitment, SignatoryArea, table_of
 from app.schemas.authorities import AuthorityFilters
 from app.schemas.commitments import CommitmentFilters
 from app.schemas.covenants import CovenantFilters
+from app.schemas.fields import RECORD_ID
 from app.schemas.pledges import PledgeFilters
 from app.schemas.signatories import SignatoryFilters
 from app.serialization import embedded
 from app.services.areas import split_areas, wanted_areas
-from app.services.commitment_document import PUBLISHED, VERIFIED, commitment_area, covenant, pledge, signatory
-from app.services.lookup import priorities_of
+from app.services.commitment_document import (
+    PUBLISHED,
+    VERIFIED,
+    commitment_area,
+    covenant,
+    pledge,
+    priority,
+    signatory,
+)
+from app.services.lookup import PRIORITY_COLUMNS, priorities_of, priority_document
 from app.services.pagination import FilteredList, Keyset, Page, Shape
 
 authority = table_of(Authority)
@@ -34,6 +43,7 @@ signatory_area = table_of(SignatoryArea)
 public_commitment = table_of(PublicCommitment)
 
 PUBLIC_COVENANT_STATUSES = (CovenantStatus.OPEN.value, CovenantStatus.CLOSED.value)
+RECORD_ID_FORM = re.compile(RECORD_ID)
 
 
 def trigram_searchable(text: str) -> bool:
@@ -208,6 +218,18 @@ async def public_covenant_row(conn: AsyncConnection, reference: str) -> Row[Any]
 async def get_covenant(conn: AsyncConnection, reference: str) -> dict[str, Any]:
     row = await public_covenant_row(conn, reference)
     return covenant_out(row) | {"priorities": await priorities_of(conn, row.id)}
+
+
+PRIORITY_BY_ID = PRIORITY_COLUMNS.join(covenant, covenant.c.id == priority.c.covenant_id).where(
+    priority.c.id == bindparam("id"), covenant.c.status.in_(PUBLIC_COVENANT_STATUSES)
+)
+
+
+async def get_priority(conn: AsyncConnection, priority_id: str) -> dict[str, Any]:
+    row = (await conn.execute(PRIORITY_BY_ID, {"id": priority_id})).first()
+    if row is None:
+        raise NotFound(f"No priority {priority_id}.")
+    return priority_document(row)
 
 
 async def list_priorities(conn: AsyncConnection, reference: str) -> Page:
@@ -426,6 +448,21 @@ COMMITMENT_LIST = FilteredList(
     {
         **covenant_conditions(lambda covenant_id: _offer.covenant_id == covenant_id),
         "priority": _offer.priority_id == bindparam("priority"),
+        # A priority named by its code: within a covenant (named by id or by slug), where codes are unique, or
+        # in every covenant (EET offers anywhere).
+        "priority_code": _offer.priority_id.in_(
+            select(priority.c.id).where(priority.c.code == bindparam("priority_code"))
+        ),
+        **{
+            f"priority_code_in_{form}": _offer.priority_id
+            == select(priority.c.id)
+            .where(priority.c.covenant_id == covenant_id, priority.c.code == bindparam("priority_code"))
+            .scalar_subquery()
+            for form, covenant_id in (
+                ("covenant_id", bindparam("covenant")),
+                ("covenant_slug", covenant_id_by_slug(bindparam("covenant"))),
+            )
+        },
         "offer_type": one_of_values(_offer.offer_type, "offer_types"),
         "sector": one_of_values(_offer.sector, "sectors"),
         "area": exists().where(
@@ -444,13 +481,23 @@ COMMITMENT_LIST = FilteredList(
 )
 
 
+def use_priority(shape: Shape, reference: str, covenant_reference: str | None) -> None:
+    """A priority by id (any record id: one that is not a priority's matches nothing), or by code."""
+    if RECORD_ID_FORM.match(reference):
+        shape.use("priority", priority=reference)
+    elif covenant_reference is None:
+        shape.use("priority_code", priority_code=reference)
+    else:
+        shape.use(f"priority_code_in_{covenant_form(covenant_reference)}", priority_code=reference)
+
+
 def commitment_shape(filters: CommitmentFilters) -> Shape:
     """The filters a request uses, and the values to bind for them."""
     shape = Shape()
     if filters.covenant:
         use_covenant(shape, filters.covenant)
     if filters.priority:
-        shape.use("priority", priority=filters.priority)
+        use_priority(shape, filters.priority, filters.covenant)
     if filters.offer_type:
         shape.use("offer_type", offer_types=[t.value for t in filters.offer_type])
     if filters.sector:

@@ -1,0 +1,77 @@
+"""A client generated from the committed contract (openapi-python-client, as integrators use it) parses what the
+registry answers: statistics and the annual report, in public with "<5" and with exact figures for officers,
+with no documented field left over in `additional_properties`."""
+
+import importlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.config import PROJECT_ROOT
+from tests.flows import bearer, council, published_pledge
+
+CONTRACT = PROJECT_ROOT / "openapi" / "openapi.json"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The generated package, imported as `registry_client`."""
+    where = tmp_path_factory.mktemp("generated")
+    bin_dir = Path(sys.executable).parent
+    generator = shutil.which("openapi-python-client", path=str(bin_dir))
+    assert generator, "openapi-python-client is a dev dependency"
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    command = [generator, "generate", "--path", str(CONTRACT), "--output-path", str(where / "registry_client")]
+    result = subprocess.run([*command, "--meta", "none"], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    sys.path.insert(0, str(where))
+    try:
+        yield importlib.import_module("registry_client.models")
+    finally:
+        sys.path.remove(str(where))
+
+
+def leftovers(parsed) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every field a model of the contract does not declare, anywhere in a parsed answer."""
+    found = []
+    stack = [parsed]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif hasattr(item, "additional_properties"):
+            fields = [field.name for field in type(item).__attrs_attrs__ if field.name != "additional_properties"]
+            if not fields:  # a map (counts by sector, say): its entries are what it holds
+                stack.extend(item.additional_properties.values())
+                continue
+            if item.additional_properties:
+                found.append(f"{type(item).__name__}: {sorted(item.additional_properties)}")
+            stack.extend(getattr(item, name) for name in fields)
+    return found
+
+
+async def test_statistics_parse_in_public_and_for_officers(client, keyring, generated):
+    lancashire = await council(client, await keyring.operator())
+    await published_pledge(client, lancashire, offers=2)
+    path = f"/v1/covenants/{lancashire.slug}/statistics"
+    public = generated.CovenantStatistics.from_dict((await client.get(path)).json())
+    exact = generated.CovenantStatistics.from_dict(
+        (await client.get(path, headers=bearer(lancashire.officer_key))).json()
+    )
+    assert public.published_pledges == generated.Suppressed("<5")
+    assert exact.published_pledges == 1
+    assert leftovers(public) == leftovers(exact) == []
+
+
+async def test_the_annual_report_parses(client, keyring, generated):
+    lancashire = await council(client, await keyring.operator())
+    await published_pledge(client, lancashire)
+    response = await client.get(f"/v1/covenants/{lancashire.slug}/annual-report", params={"year": 2026})
+    assert response.status_code == 200, response.text
+    report = generated.AnnualReport.from_dict(response.json())
+    assert report.covenant.slug == lancashire.slug
+    assert leftovers(report) == []
