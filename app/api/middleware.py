@@ -167,11 +167,13 @@ class CompressionMiddleware:
     compressed), at a level that costs little CPU; 304s and small answers go as they are."""
 
     def __init__(self, app: ASGIApp, *, minimum_size: int) -> None:
+        self.app = app
         self.gzip = GZipMiddleware(app, minimum_size=minimum_size, compresslevel=6)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.gzip(scope, receive, send)
+        if scope["type"] != "http" or "gzip" not in (_header(scope, b"accept-encoding") or ""):
+            # Nothing to do for a client that takes no gzip: it is not worth a wrapper around every answer.
+            await self.app(scope, receive, send)
             return
 
         async def send_with_weak_etag(message: Message) -> None:
