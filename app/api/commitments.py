@@ -9,9 +9,9 @@ from starlette.responses import Response
 
 from app.api import examples
 from app.api.auth import OptionalCaller, OrganisationWriter
-from app.api.deps import OPTIONAL_KEY, IfMatch, ReadConnection, RecordId, private_view
+from app.api.deps import OPTIONAL_KEY, IfMatch, ReadConnection, RecordId, detail_read
 from app.api.etags import precondition
-from app.api.http import public_json, public_page
+from app.api.http import public_page
 from app.api.problems import ACTION_ERRORS, CHANGE_ERRORS, problem_docs, read_docs
 from app.api.responses import NO_CONTENT, Rendered, created, current
 from app.api.transactions import ChangeTransaction, PostTransaction
@@ -73,13 +73,12 @@ async def get_commitment(
 ) -> Response:
     """One public offer. With its organisation's key (or an officer's of its covenant, or the operator's) the
     commitment in any state."""
-    if caller is not None:
-        private = await private_view(
-            request, lambda session: private_read.commitment_view(session, caller, commitment_id)
-        )
-        if private is not None:
-            return private
-    return public_json(request, await public_read.get_commitment(conn, commitment_id), varies_by_key=True)
+    return await detail_read(
+        request,
+        caller,
+        lambda session, key: private_read.commitment_view(session, key, commitment_id),
+        lambda: public_read.get_commitment(conn, commitment_id),
+    )
 
 
 # ---------------------------------------------------------------- the organisation's

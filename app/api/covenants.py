@@ -9,9 +9,9 @@ from starlette.responses import Response
 
 from app.api import examples
 from app.api.auth import OfficerWriter, OptionalCaller
-from app.api.deps import OPTIONAL_KEY, CovenantReference, IfMatch, ReadConnection, RecordId, private_view
+from app.api.deps import OPTIONAL_KEY, CovenantReference, IfMatch, ReadConnection, RecordId, detail_read
 from app.api.etags import precondition
-from app.api.http import public_json, public_page
+from app.api.http import public_page
 from app.api.problems import CHANGE_ERRORS, problem_docs, read_docs
 from app.api.responses import Rendered, created, current
 from app.api.transactions import ChangeTransaction, PostTransaction
@@ -81,11 +81,12 @@ async def get_covenant(
 ) -> Response:
     """One covenant, by id or slug, with its priorities in order. With a key of its authority's officers (or
     the operator's) the covenant in any state, drafts included, with the ETag that `PATCH` takes in If-Match."""
-    if caller is not None:
-        private = await private_view(request, lambda session: private_read.covenant_view(session, caller, covenant))
-        if private is not None:
-            return private
-    return public_json(request, await public_read.get_covenant(conn, covenant), varies_by_key=True)
+    return await detail_read(
+        request,
+        caller,
+        lambda session, key: private_read.covenant_view(session, key, covenant),
+        lambda: public_read.get_covenant(conn, covenant),
+    )
 
 
 @router.get(
@@ -111,11 +112,12 @@ async def get_priority(
 ) -> Response:
     """One outcome area of a public covenant. With a key of its authority's officers (or the operator's) a
     priority of a covenant in any state, with the ETag that `PATCH` takes in If-Match."""
-    if caller is not None:
-        private = await private_view(request, lambda session: private_read.priority_view(session, caller, priority_id))
-        if private is not None:
-            return private
-    return public_json(request, await public_read.get_priority(conn, priority_id), varies_by_key=True)
+    return await detail_read(
+        request,
+        caller,
+        lambda session, key: private_read.priority_view(session, key, priority_id),
+        lambda: public_read.get_priority(conn, priority_id),
+    )
 
 
 # ---------------------------------------------------------------- officers

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from starlette.responses import Response
 
 from app.api.etags import record_etag
-from app.api.http import private_json
+from app.api.http import private_json, public_json
 from app.errors import NotFound
 from app.schemas.fields import ID_CHARS
+from app.services.access import Principal
 
 RecordId = Annotated[str, Path(max_length=40, pattern=ID_CHARS, description="The record's id.")]
 CovenantReference = Annotated[str, Path(max_length=100, pattern=ID_CHARS, description="The covenant's id or slug.")]
@@ -53,3 +54,18 @@ async def private_view(request: Request, view: Callable[[AsyncSession], Awaitabl
         except NotFound:
             return None
     return private_json(document, headers={"ETag": record_etag(record), "Vary": "Authorization"})
+
+
+async def detail_read(
+    request: Request,
+    caller: Principal | None,
+    private: Callable[[AsyncSession, Principal], Awaitable[tuple[Any, Any]]],
+    public: Callable[[], Awaitable[Any]],
+) -> Response:
+    """A record's read that a key may unlock: the private view when the caller's key may see one, else the public
+    document (or its 404), marked as varying by key."""
+    if caller is not None:
+        answer = await private_view(request, lambda session: private(session, caller))
+        if answer is not None:
+            return answer
+    return public_json(request, await public(), varies_by_key=True)

@@ -19,10 +19,10 @@ from app.api.deps import (
     PrivateSession,
     ReadConnection,
     RecordId,
-    private_view,
+    detail_read,
 )
 from app.api.etags import precondition
-from app.api.http import private_json, public_json, public_page
+from app.api.http import private_json, public_page
 from app.api.problems import ACTION_ERRORS, CHANGE_ERRORS, problem_docs, read_docs
 from app.api.responses import Rendered, created, current
 from app.api.transactions import ChangeTransaction, PostTransaction
@@ -94,11 +94,12 @@ async def list_pledges(request: Request, filters: Annotated[PledgeFilters, Query
 async def get_pledge(request: Request, pledge_id: RecordId, conn: ReadConnection, caller: OptionalCaller) -> Response:
     """One published pledge with its public commitments. With its organisation's key (or an officer's of its
     covenant, or the operator's) the pledge in any state, with every commitment and what can happen next."""
-    if caller is not None:
-        private = await private_view(request, lambda session: private_read.pledge_view(session, caller, pledge_id))
-        if private is not None:
-            return private
-    return public_json(request, await public_read.get_pledge(conn, pledge_id), varies_by_key=True)
+    return await detail_read(
+        request,
+        caller,
+        lambda session, key: private_read.pledge_view(session, key, pledge_id),
+        lambda: public_read.get_pledge(conn, pledge_id),
+    )
 
 
 # ---------------------------------------------------------------- the organisation's

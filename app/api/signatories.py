@@ -18,10 +18,10 @@ from app.api.deps import (
     PrivateSession,
     ReadConnection,
     RecordId,
-    private_view,
+    detail_read,
 )
 from app.api.etags import precondition
-from app.api.http import private_json, public_json, public_page
+from app.api.http import private_json, public_page
 from app.api.problems import ACTION_ERRORS, CHANGE_ERRORS, problem_docs, read_docs
 from app.api.responses import Rendered, created, current
 from app.api.transactions import ChangeTransaction, PostTransaction
@@ -84,13 +84,12 @@ async def get_signatory(
 ) -> Response:
     """One verified organisation with its published pledges. With the organisation's own key (or that of an
     officer of a covenant it pledged to, or the operator) the private profile, whatever its status."""
-    if caller is not None:
-        private = await private_view(
-            request, lambda session: private_read.signatory_view(session, caller, signatory_id)
-        )
-        if private is not None:
-            return private
-    return public_json(request, await public_read.get_signatory(conn, signatory_id), varies_by_key=True)
+    return await detail_read(
+        request,
+        caller,
+        lambda session, key: private_read.signatory_view(session, key, signatory_id),
+        lambda: public_read.get_signatory(conn, signatory_id),
+    )
 
 
 # ---------------------------------------------------------------- an organisation's own
