@@ -1,12 +1,15 @@
 """The migrations build the schema the models describe, and go down and up again cleanly."""
 
+import json
+
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from app import migrate
 from app.config import Settings
 from app.db import create_engine
 from tests.conftest import drop_database, fresh_database_url, in_thread
+from tests.flows import run_command
 
 
 async def table_names(url: str) -> set[str]:
@@ -40,3 +43,27 @@ async def test_upgrade_check_downgrade_upgrade(scratch_database):
 
 def test_single_head():
     assert len(migrate.head_revisions()) == 1
+
+
+async def documents(url: str) -> list[dict[str, object]]:
+    engine = create_engine(Settings(database_url=url), pooled=False)
+    try:
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT document FROM public_commitment ORDER BY commitment_id"))).scalars()
+            return [json.loads(row) for row in rows]
+    finally:
+        await engine.dispose()
+
+
+async def test_offers_rendered_before_the_view_field_gain_it_and_lose_it_going_down(scratch_database):
+    in_thread(migrate.upgrade, scratch_database)
+    await run_command(scratch_database, "demo-data")
+    rendered_now = await documents(scratch_database)
+    assert rendered_now and all(document["view"] == "public" for document in rendered_now)
+
+    in_thread(migrate.downgrade, scratch_database, "-1")  # as a registry rendered before `view` would hold them
+    older = await documents(scratch_database)
+    assert len(older) == len(rendered_now) and not any("view" in document for document in older)
+
+    in_thread(migrate.upgrade, scratch_database)
+    assert await documents(scratch_database) == rendered_now

@@ -211,7 +211,7 @@ def public_paths(slug: str, authority_id: str, signatory_id: str, pledge_id: str
         "/v1/signatories.csv",
         f"/v1/covenants/{slug}/statistics",
         f"/v1/covenants/{slug}/annual-report?year={year}",
-        f"/v1/covenants/{slug}/annual-report?year={year}&format=html",
+        f"/v1/covenants/{slug}/annual-report.html?year={year}",
     ]
 
 

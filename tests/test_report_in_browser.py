@@ -58,7 +58,7 @@ async def report_page(factory) -> Path:
 
 
 async def test_annual_report_renders_its_charts_in_chromium(client, report_page, tmp_path):
-    response = await client.get(f"/v1/covenants/{report_page.slug}/annual-report?year=2025&format=html")
+    response = await client.get(f"/v1/covenants/{report_page.slug}/annual-report.html?year=2025")
     assert response.status_code == 200
     ARTIFACTS.mkdir(exist_ok=True)
     page = ARTIFACTS / "annual-report.html"

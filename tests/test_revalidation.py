@@ -140,7 +140,7 @@ async def test_a_remembered_answer_is_kept_apart_by_accept(client, keyring):
     await published_pledge(client, lancashire)
     path = f"/v1/covenants/{lancashire.slug}/annual-report?year=2025"
     as_json = await client.get(path, headers={"Accept": "application/json"})
-    as_page = await client.get(path, headers={"Accept": "text/html"})
+    as_page = await client.get(path, headers={"Accept": "text/html"}, follow_redirects=True)
     assert as_json.headers["content-type"].startswith("application/json")
     assert as_page.headers["content-type"].startswith("text/html")
     again = await client.get(path, headers={"Accept": "application/json"})

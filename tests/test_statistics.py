@@ -199,9 +199,13 @@ async def test_public_annual_report_suppresses_small_counts(client, registry):
 
 
 async def test_annual_report_as_printable_html(client, registry):
-    response = await client.get(
+    asked_as_a_browser = await client.get(
         f"/v1/covenants/{registry['covenant'].slug}/annual-report?year=2025", headers={"Accept": "text/html"}
     )
+    assert asked_as_a_browser.status_code == 303
+    page_path = f"/v1/covenants/{registry['covenant'].slug}/annual-report.html?year=2025"
+    assert asked_as_a_browser.headers["location"] == page_path
+    response = await client.get(page_path, headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     page = response.text

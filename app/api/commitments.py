@@ -21,7 +21,7 @@ from app.schemas.commitments import (
     CommitmentFilters,
     CommitmentPage,
     CommitmentPrivate,
-    CommitmentPublic,
+    CommitmentRead,
     CommitmentUpdate,
 )
 from app.schemas.fields import Withdrawal
@@ -63,7 +63,7 @@ async def list_commitments(
 
 @router.get(
     "/commitments/{commitment_id}",
-    response_model=CommitmentPublic | CommitmentPrivate,
+    response_model=CommitmentRead,
     summary="Get an offer",
     responses=read_docs(401, 404, 422, example=examples.COMMITMENT),
     openapi_extra=OPTIONAL_KEY,

@@ -90,6 +90,7 @@ COMMITMENT = {
     "ends_on": None,
     "apply_by": "2026-07-31",
     "updated_at": "2026-03-04T14:00:00Z",
+    "view": "public",
 }
 
 NEXT_CURSOR = "WyJjbXRfMDFKRDVYM0s4UTJXN040QjZDOUQwRTFGMkYiXQ"
@@ -103,7 +104,7 @@ def json_example(example: Any) -> dict[str, Any]:
     return {"content": {"application/json": {"example": example}}}
 
 
-COMMITMENT_PRIVATE = {**COMMITMENT, "withdrawn_reason": None, "created_at": "2026-02-21T11:00:00Z"}
+COMMITMENT_PRIVATE = {**COMMITMENT, "withdrawn_reason": None, "created_at": "2026-02-21T11:00:00Z", "view": "private"}
 
 PLEDGE_PRIVATE = {
     "id": PLEDGE["id"],
@@ -122,6 +123,7 @@ PLEDGE_PRIVATE = {
     "updated_at": "2026-02-21T11:30:00Z",
     "allowed_actions": ["approve", "request_changes"],
     "commitments": [COMMITMENT_PRIVATE],
+    "view": "private",
 }
 
 SIGNATORY_PRIVATE = {
@@ -132,6 +134,7 @@ SIGNATORY_PRIVATE = {
     "created_at": "2026-02-18T09:00:00Z",
     "updated_at": "2026-02-18T09:00:00Z",
     "allowed_actions": ["verify"],
+    "view": "private",
 }
 
 KEY_INFO = {

@@ -29,29 +29,38 @@ def public_json(
     varies_by_key: bool = False,
     negotiated: bool = False,
 ) -> Response:
+    """A public read as JSON; see `public_answer`."""
+    vary = [
+        # The same URL answers a key holder with a private view; no cache may hand this one to them.
+        *(["Authorization"] if varies_by_key else []),
+        # The same URL answers another Accept otherwise (a browser is sent to the printable page).
+        *(["Accept"] if negotiated else []),
+    ]
+    link = None
+    if next_cursor is not None:
+        link = f'<{request.url.include_query_params(cursor=next_cursor)}>; rel="next"'
+    return public_answer(request, dump_json(document), JSON_MEDIA_TYPE, vary=vary, link=link)
+
+
+def public_answer(
+    request: Request, body: bytes, media_type: str, *, vary: list[str], link: str | None = None
+) -> Response:
     """A public read: cacheable by anyone for a minute, revalidated by ETag; 304 when the client is current.
 
     An answer tagged with the data version it was read at may be remembered by this worker until the next write
     (app/api/revalidation.py): this is the one place that says so."""
-    body = dump_json(document)
     version = getattr(request.state, "data_version", None)
     etag = public_etag(request.scope, version, body)
     headers = {"ETag": etag, "Cache-Control": public_cache_control(request)}
-    vary = [
-        # The same URL answers a key holder with a private view; no cache may hand this one to them.
-        *(["Authorization"] if varies_by_key else []),
-        # The same URL has another representation (HTML) for another Accept.
-        *(["Accept"] if negotiated else []),
-    ]
     if vary:
         headers["Vary"] = ", ".join(vary)
-    if next_cursor is not None:
-        headers["Link"] = f'<{request.url.include_query_params(cursor=next_cursor)}>; rel="next"'
+    if link is not None:
+        headers["Link"] = link
     if content_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     if version is not None:
         request.state.rememberable = True
-    return Response(body, media_type=JSON_MEDIA_TYPE, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def public_page(request: Request, page: Any) -> Response:
@@ -59,7 +68,10 @@ def public_page(request: Request, page: Any) -> Response:
 
 
 def private_json(document: Any, *, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """An authenticated answer: never stored by a shared cache."""
+    """An authenticated answer: never stored by a shared cache. A 204 has no body at all: HTTP servers drop the
+    connection of an answer that says "no content" and then sends some."""
+    if status_code == 204:
+        return Response(status_code=204, headers={"Cache-Control": NO_STORE, **(headers or {})})
     return Response(
         dump_json(document),
         status_code=status_code,

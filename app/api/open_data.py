@@ -5,16 +5,17 @@ exact numbers instead of suppressing counts from 1 to 4 (the rule is `access.see
 """
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from starlette.responses import Response
 
 from app.api.auth import OptionalCaller
 from app.api.deps import OPTIONAL_KEY, CovenantReference, ReadConnection
 from app.api.etags import prefers_html, public_etag
-from app.api.http import private_json, public_cache_control, public_json
+from app.api.http import NO_STORE, private_json, public_answer, public_cache_control, public_json
 from app.api.problems import problem_docs, read_docs
 from app.reports.annual_html import render_annual_report
 from app.schemas.commitments import CommitmentFilters
@@ -25,6 +26,7 @@ from app.services import annual_report, open_data, statistics
 router = APIRouter(prefix="/v1")
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+HTML_MEDIA_TYPE = "text/html; charset=utf-8"
 
 
 def _answer(request: Request, document: Any, exact: bool, *, negotiated: bool = False) -> Response:
@@ -51,10 +53,15 @@ async def get_covenant_statistics(
     return _answer(request, document, document["exact"])
 
 
-def _wants_html(request: Request, format_: str | None) -> bool:
-    if format_ is not None:
-        return format_ == "html"
-    return prefers_html(request.headers.get("accept", ""))
+ReportYear = Annotated[int, Query(ge=2000, le=2100, description="Financial year by its first year: 2025 is 2025/26.")]
+
+TO_THE_PAGE: dict[int | str, dict[str, Any]] = {
+    303: {
+        "description": "A browser (`Accept: text/html` without `application/json`) is sent to the printable page, "
+        "`annual-report.html`, for the same year.",
+        "headers": {"Location": {"description": "The printable page.", "schema": {"type": "string"}}},
+    }
+}
 
 
 @router.get(
@@ -62,34 +69,42 @@ def _wants_html(request: Request, format_: str | None) -> bool:
     response_model=AnnualReport,
     tags=["Statistics"],
     summary="Get a covenant's annual report",
+    responses={**TO_THE_PAGE, **read_docs(401, 404, 422)},
+    openapi_extra=OPTIONAL_KEY,
+)
+async def get_annual_report(
+    request: Request, covenant: CovenantReference, conn: ReadConnection, caller: OptionalCaller, year: ReportYear
+) -> Response:
+    """The covenant's year for cabinet: offers by priority, delivery against places, new signatories, gaps,
+    and "you said, we did". The same figures as a printable page: `annual-report.html`."""
+    if prefers_html(request.headers.get("accept", "")):
+        # Relative, so that it stays right behind a proxy that rewrites the host.
+        page = f"{request.url.path}.html?{urlencode({'year': year})}"
+        return RedirectResponse(page, status_code=303, headers={"Vary": "Accept"})
+    report = await annual_report.annual_report_for(conn, caller, covenant, year, date.today())
+    return _answer(request, report, report["exact"], negotiated=True)
+
+
+@router.get(
+    "/covenants/{covenant}/annual-report.html",
+    response_class=HTMLResponse,
+    tags=["Statistics"],
+    summary="Print a covenant's annual report",
     responses={
-        200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "JSON, or HTML for browsers."},
+        200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "A printable A4 page."},
         **read_docs(401, 404, 422),
     },
     openapi_extra=OPTIONAL_KEY,
 )
-async def get_annual_report(
-    request: Request,
-    covenant: CovenantReference,
-    conn: ReadConnection,
-    caller: OptionalCaller,
-    year: Annotated[int, Query(ge=2000, le=2100, description="Financial year by its first year: 2025 is 2025/26.")],
-    format: Annotated[
-        Literal["json", "html"] | None,
-        Query(description="json or html; without it, browsers (Accept: text/html) get the printable page."),
-    ] = None,
+async def get_annual_report_page(
+    request: Request, covenant: CovenantReference, conn: ReadConnection, caller: OptionalCaller, year: ReportYear
 ) -> Response:
-    """The covenant's year for cabinet: offers by priority, delivery against places, new signatories, gaps,
-    and "you said, we did". As JSON, or as a printable A4 page with charts drawn on the server."""
+    """The annual report as a page to print or save as PDF, with its charts drawn on the server (no script)."""
     report = await annual_report.annual_report_for(conn, caller, covenant, year, date.today())
-    exact = report["exact"]
-    if _wants_html(request, format):
-        headers = {
-            "Cache-Control": "no-store" if exact else public_cache_control(request),
-            "Vary": "Accept, Authorization",
-        }
-        return HTMLResponse(render_annual_report(report), headers=headers)
-    return _answer(request, report, exact, negotiated=True)
+    page = render_annual_report(report)
+    if report["exact"]:
+        return HTMLResponse(page, headers={"Cache-Control": NO_STORE, "Vary": "Authorization"})
+    return public_answer(request, page.encode(), HTML_MEDIA_TYPE, vary=["Authorization"])
 
 
 ForExcel = Annotated[

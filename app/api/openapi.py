@@ -78,6 +78,9 @@ TOO_LARGE = {
 }
 
 
+OPTIONAL_KEY_SECURITY: list[dict[str, list[str]]] = [{}, {"ApiKey": []}]
+
+
 def _header_ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/headers/{name}"}
 
@@ -105,7 +108,9 @@ def _decorate_operation(operation: dict[str, Any]) -> None:
     is_public_read = "304" in operation["responses"]
     is_list = operation["operationId"].startswith("list_")
     if operation.pop("x-key-optional", False):
-        operation["security"] = [{}, {"ApiKey": []}]
+        operation.pop("security", None)  # the document's default: a key is optional
+    else:
+        operation.setdefault("security", [])  # no key needed, or one required (FastAPI has said which)
     for parameter in operation.get("parameters", []):
         parameter["schema"] = _without_null(parameter["schema"])
         parameter["schema"].pop("title", None)
@@ -124,7 +129,9 @@ def _decorate_operation(operation: dict[str, Any]) -> None:
         headers["X-Request-ID"] = _header_ref("RequestId")
         code = int(status) if status.isdigit() else 0
         if code >= 400 and "content" in response:
-            response["content"] = {"application/problem+json": response["content"]["application/json"]}
+            # FastAPI files a problem under the route's own media type (text/html for a page): it is a problem.
+            (problem,) = response["content"].values()
+            response["content"] = {"application/problem+json": problem}
         if code == 429:
             headers["Retry-After"] = _header_ref("RetryAfter")
         if is_public_read and code in (200, 304):
@@ -151,5 +158,9 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         for operation in path_item.values():
             _decorate_operation(operation)
     document.setdefault("components", {})["headers"] = HEADERS
+    # A key is optional unless an operation says otherwise. Said once here rather than on each operation because
+    # generators (openapi-python-client among them) type any operation with its own non-empty `security` as
+    # needing an authenticated client, though `[{}, ...]` means the key may be left out.
+    document["security"] = OPTIONAL_KEY_SECURITY
     app.openapi_schema = document
     return document

@@ -35,11 +35,11 @@ from app.schemas.pledges import (
     LapseRequest,
     LapseResult,
     PledgeCreate,
-    PledgeDetail,
     PledgeFilters,
     PledgePage,
     PledgePrivate,
     PledgePrivatePage,
+    PledgeRead,
     PledgeUpdate,
     ReviewDuePage,
 )
@@ -85,7 +85,7 @@ async def list_pledges(request: Request, filters: Annotated[PledgeFilters, Query
 
 @router.get(
     "/pledges/{pledge_id}",
-    response_model=PledgeDetail | PledgePrivate,
+    response_model=PledgeRead,
     tags=["Pledges"],
     summary="Get a pledge",
     responses=read_docs(401, 404, 422),

@@ -31,11 +31,11 @@ from app.schemas.pages import PageParams
 from app.schemas.signatories import (
     OfficerDecision,
     Registration,
-    SignatoryDetail,
     SignatoryFilters,
     SignatoryPage,
     SignatoryPrivate,
     SignatoryPrivatePage,
+    SignatoryRead,
     SignatoryRegistration,
     SignatoryUpdate,
 )
@@ -73,7 +73,7 @@ async def list_signatories(
 
 @router.get(
     "/signatories/{signatory_id}",
-    response_model=SignatoryDetail | SignatoryPrivate,
+    response_model=SignatoryRead,
     tags=["Signatories"],
     summary="Get a signatory",
     responses=read_docs(401, 404, 422),

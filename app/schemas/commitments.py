@@ -15,6 +15,7 @@ from app.enums import (
     PublicCommitmentStatus,
     Sector,
 )
+from app.schemas.common import PrivateView, PublicView
 from app.schemas.covenants import CovenantRef, PriorityRef
 from app.schemas.fields import (
     AREA_PATTERN,
@@ -92,6 +93,7 @@ class CommitmentBase(BaseModel):
 class CommitmentPublic(CommitmentBase):
     """A public offer, with everything a council page needs to show it."""
 
+    view: PublicView
     status: PublicCommitmentStatus = Field(description="`active`, `paused` (temporarily closed) or `full`.")
 
 
@@ -214,6 +216,11 @@ class CommitmentUpdate(Strict):
 class CommitmentPrivate(CommitmentBase):
     """A commitment as its organisation and council officers see it, whatever its state."""
 
+    view: PrivateView
     status: CommitmentStatus = Field(description="Its state: active, paused, full, ended or withdrawn.")
     withdrawn_reason: str | None = Field(description="Why it was withdrawn.")
     created_at: datetime = Field(description="When it was added.")
+
+
+CommitmentRead = Annotated[CommitmentPublic | CommitmentPrivate, Field(discriminator="view")]
+"""A commitment read: the public representation, or the private one for a key that may see it (by `view`)."""

@@ -1,6 +1,16 @@
 """Shapes shared by every audience: problems, pages, service metadata."""
 
+from typing import Annotated, Literal
+
 from pydantic import BaseModel, ConfigDict, Field
+
+# A record that has a public and a private representation says which one it is, so that a client (a generated
+# one above all) can tell an owner's answer from the public answer to the same read without guessing from fields.
+PublicView = Annotated[Literal["public"], Field(description="Always `public`: the representation anyone may see.")]
+PrivateView = Annotated[
+    Literal["private"],
+    Field(description="Always `private`: the representation for the record's organisation, officers or operator."),
+]
 
 
 class FieldError(BaseModel):

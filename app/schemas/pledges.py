@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from app.enums import PledgeStatus
 from app.schemas.commitments import CommitmentPrivate, CommitmentPublic
+from app.schemas.common import PrivateView, PublicView
 from app.schemas.covenants import CovenantRef
 from app.schemas.fields import COVENANT_REFERENCE, MULTI_LINE, RECORD_ID, Prose, Strict
 from app.schemas.pages import PageParams
@@ -40,6 +41,7 @@ class PledgePublic(PledgeBase):
 class PledgeDetail(PledgePublic):
     """A published pledge with its public commitments."""
 
+    view: PublicView
     commitments: list[CommitmentPublic] = Field(description="The pledge's public commitments.")
 
 
@@ -100,6 +102,7 @@ class LapseRequest(Strict):
 class PledgePrivate(PledgeBase):
     """A pledge as its organisation and council officers see it, with every commitment and what can happen next."""
 
+    view: PrivateView
     status: PledgeStatus = Field(description="Its state.")
     submitted_at: datetime | None = Field(description="When it was last submitted for approval.")
     review_comment: str | None = Field(description="The officer's last request for changes.")
@@ -151,3 +154,7 @@ class LapseResult(BaseModel):
 
     lapsed: list[str] = Field(description="Ids of the pledges marked lapsed.")
     as_of: date = Field(description="The date the review dates were compared with.")
+
+
+PledgeRead = Annotated[PledgeDetail | PledgePrivate, Field(discriminator="view")]
+"""A pledge read: the public representation, or the private one for a key that may see it (by `view`)."""

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from app.enums import OrganisationType, Sector, SignatoryStatus, SizeBand
+from app.schemas.common import PrivateView, PublicView
 from app.schemas.covenants import CovenantRef
 from app.schemas.fields import (
     AREA_PATTERN,
@@ -73,6 +74,7 @@ class PledgeSummary(BaseModel):
 class SignatoryDetail(SignatoryPublic):
     """A verified organisation with its published pledges."""
 
+    view: PublicView
     pledges: list[PledgeSummary] = Field(description="The organisation's published pledges.")
 
 
@@ -174,6 +176,7 @@ class SignatoryPrivate(SignatoryPublic):
     """An organisation as it, its council officers and the operator see it: with its private contact."""
 
     # Private answers show an organisation in any state, not only verified ones.
+    view: PrivateView
     status: SignatoryStatus = Field(description="pending, verified, suspended or withdrawn.")
     contact: PrivateContact = Field(description="The private contact.")
     created_at: datetime = Field(description="When the organisation registered.")
@@ -196,3 +199,7 @@ class Registration(BaseModel):
 
     signatory: SignatoryPrivate = Field(description="The organisation, pending verification.")
     api_key: IssuedKey = Field(description="The organisation's first key, with every scope.")
+
+
+SignatoryRead = Annotated[SignatoryDetail | SignatoryPrivate, Field(discriminator="view")]
+"""A signatory read: the public representation, or the private one for a key that may see it (by `view`)."""

@@ -110,9 +110,14 @@ def public_document(row: Row[Any]) -> dict[str, Any]:
         "ends_on": row.ends_on,
         "apply_by": row.apply_by,
         "updated_at": row.updated_at,
+        "view": "public",
     }
 
 
 def private_document(row: Row[Any]) -> dict[str, Any]:
     """What its organisation and the covenant's officers see: the public document and its history."""
-    return public_document(row) | {"withdrawn_reason": row.withdrawn_reason, "created_at": row.created_at}
+    return public_document(row) | {
+        "withdrawn_reason": row.withdrawn_reason,
+        "created_at": row.created_at,
+        "view": "private",
+    }

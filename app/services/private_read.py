@@ -122,6 +122,7 @@ def _pledge_document(
         "updated_at": pledge.updated_at,
         "allowed_actions": pledge_actions_for(principal, pledge, parties.authority_id, possible),
         "commitments": commitments,
+        "view": "private",
     }
 
 
@@ -168,6 +169,7 @@ def _signatory_document(signatory: Signatory, areas: list[str], principal: Princ
         "created_at": signatory.created_at,
         "updated_at": signatory.updated_at,
         "allowed_actions": signatory_actions_for(principal, allowed_actions(SIGNATORY_ACTIONS, signatory.status)),
+        "view": "private",
     }
 
 

@@ -344,7 +344,7 @@ async def get_signatory(conn: AsyncConnection, signatory_id: str) -> dict[str, A
         }
         for summary in (await conn.execute(PLEDGES_OF_SIGNATORY, {"id": signatory_id})).all()
     ]
-    return signatory_out(row) | {"pledges": pledges}
+    return signatory_out(row) | {"pledges": pledges, "view": "public"}
 
 
 # ---------------------------------------------------------------- pledges
@@ -433,7 +433,7 @@ async def get_pledge(conn: AsyncConnection, pledge_id: str) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"No pledge {pledge_id}.")
     documents = (await conn.execute(DOCUMENTS_OF_PLEDGE, {"id": pledge_id})).scalars()
-    return pledge_out(row) | {"commitments": [embedded(document) for document in documents]}
+    return pledge_out(row) | {"commitments": [embedded(document) for document in documents], "view": "public"}
 
 
 # ---------------------------------------------------------------- commitments
