@@ -2,49 +2,22 @@
 Chromium from a live server, with every host but the server's unreachable. The screenshot is left in
 test-artifacts/ for a person to look at."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from tests.live import serving
 from tests.test_report_in_browser import ARTIFACTS, run_chromium
 
 # Every name resolves to nothing except the server's own address: a page that needs a CDN fails to render.
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live_server(database_url) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "warning"}
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serving(database_url) as api:
+        yield api
 
 
 async def test_swagger_ui_renders_every_operation_offline(live_server, tmp_path):

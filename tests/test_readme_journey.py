@@ -7,18 +7,16 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from app import migrate
 from app.config import PROJECT_ROOT
 from tests.conftest import drop_database, fresh_database_url, in_thread
 from tests.flows import run_command
-from tests.test_docs_in_browser import free_port
+from tests.live import serving
 
 SCRIPT = PROJECT_ROOT / "scripts" / "journey.sh"
 
@@ -43,25 +41,10 @@ def demo_server(tmp_path_factory) -> Iterator[tuple[str, str]]:  # type: ignore[
     url = fresh_database_url(tmp_path_factory, "journey")
     in_thread(migrate.upgrade, url)
     in_thread(asyncio.run, run_command(url, "demo-data"))
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "warning"}
-    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    api = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{api}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
-        yield api, url
+        with serving(url) as api:
+            yield api, url
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         drop_database(url)
 
 
