@@ -57,4 +57,5 @@ bench: install
 	bash bench/run.sh
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .hypothesis test-artifacts
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .hypothesis test-artifacts \
+		clients/typescript/node_modules clients/typescript/generated clients/typescript/dist
