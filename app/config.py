@@ -28,6 +28,19 @@ class Settings(BaseSettings):
         description="How long a statement waits for rows another request is changing before it gives up.",
     )
 
+    db_connect_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="Seconds to wait for a database connection (new, or free in the pool) before answering 503.",
+    )
+    db_statement_timeout_ms: int = Field(
+        default=30_000,
+        ge=100,
+        le=600_000,
+        description="Longest a statement may run on PostgreSQL before it is cancelled and the request answers 503.",
+    )
+
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=1, ge=1, le=64)

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as sa_create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -69,6 +71,56 @@ def _unicode_lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
+# SQLSTATEs that say the database, not the request, is the trouble: connection failures (class 08), a server
+# shutting down or starting up (57P01-57P03), a statement that ran past `statement_timeout` (57014), too many
+# connections (53300).
+UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "57014", "53300"})
+# Those where a connection that was working went away under the request, and a fresh one may well succeed.
+DROPPED_SQLSTATES = frozenset({"57P01", "57P02"})
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """The error, what it wraps (SQLAlchemy's `orig`) and what caused it, outermost first."""
+    found: list[BaseException] = []
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or any(current is seen for seen in found):
+            continue
+        found.append(current)
+        orig = getattr(current, "orig", None)
+        pending.extend([current.__context__, current.__cause__, orig if isinstance(orig, BaseException) else None])
+    return found
+
+
+def _sqlstate(error: BaseException) -> str:
+    return str(getattr(error, "sqlstate", "") or getattr(error, "pgcode", "") or "")
+
+
+def connection_dropped(error: BaseException) -> bool:
+    """A connection the request was using died (the server restarted, or ended it): worth one more try."""
+    for cause in _causes(error):
+        if isinstance(cause, DBAPIError) and cause.connection_invalidated:
+            return True
+        if isinstance(cause, ConnectionResetError) or _sqlstate(cause) in DROPPED_SQLSTATES:
+            return True
+    return False
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """The database could not be reached or could not serve the statement in time: a 503, not a 500."""
+    if connection_dropped(error):
+        return True
+    for cause in _causes(error):
+        # Refused, unreachable host, unknown name, or no answer within DB_CONNECT_TIMEOUT (TimeoutError is an OSError).
+        if isinstance(cause, (ConnectionError, TimeoutError, PoolTimeout)) or type(cause).__name__ == "gaierror":
+            return True
+        state = _sqlstate(cause)
+        if state.startswith("08") or state in UNAVAILABLE_SQLSTATES:
+            return True
+    return False
+
+
 def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
     url = async_database_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
@@ -78,23 +130,37 @@ def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect(settings.db_lock_timeout_ms))
         return engine
     if not pooled:
-        return sa_create_async_engine(url, echo=settings.db_echo, poolclass=NullPool)
+        return sa_create_async_engine(
+            url, echo=settings.db_echo, poolclass=NullPool, connect_args=_postgresql_connect_args(settings)
+        )
     return sa_create_async_engine(
         url,
         echo=settings.db_echo,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        # No ping per checkout: a dead connection is met as an error, and a read retries once on a fresh one.
         pool_pre_ping=False,
-        # Statements are compiled once and cached; asyncpg prepares them once per connection. lock_timeout is
-        # set per connection, so no request pays a round trip for it: a statement waiting longer for rows another
-        # transaction holds fails instead of holding its connection (a retried POST then gets 409).
-        connect_args={
-            "server_settings": {
-                "application_name": "covenant-registry",
-                "lock_timeout": str(settings.db_lock_timeout_ms),
-            }
-        },
+        # A request waits for a free connection no longer than it would for a new one.
+        pool_timeout=settings.db_connect_timeout,
+        connect_args=_postgresql_connect_args(settings),
     )
+
+
+def _postgresql_connect_args(settings: Settings) -> dict[str, Any]:
+    # Statements are compiled once and cached; asyncpg prepares them once per connection. The timeouts are set
+    # per connection, so no request pays a round trip for them. lock_timeout: a statement waiting longer for rows
+    # another transaction holds fails instead of holding its connection (a retried POST then gets 409).
+    # statement_timeout bounds the server's work; command_timeout (a little longer) bounds the wait for an
+    # answer that never comes, as when the network to the database goes quiet.
+    return {
+        "timeout": settings.db_connect_timeout,
+        "command_timeout": settings.db_statement_timeout_ms / 1000 + 1,
+        "server_settings": {
+            "application_name": "covenant-registry",
+            "lock_timeout": str(settings.db_lock_timeout_ms),
+            "statement_timeout": str(settings.db_statement_timeout_ms),
+        },
+    }
 
 
 class RegistrySession(Session):

@@ -21,10 +21,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(database_url: str) -> Iterator[str]:
-    """The server's base URL once it answers `/healthz`; the server is stopped on the way out."""
+def serving(database_url: str, **settings: str) -> Iterator[str]:
+    """The server's base URL once it answers `/healthz`; the server is stopped on the way out. `settings` are
+    more environment variables for it (DB_POOL_SIZE="1", say)."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "warning"}
+    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "info", **settings}
     command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -35,7 +35,8 @@ async def test_readyz_is_503_before_migrations(tmp_path_factory):
     finally:
         drop_database(url)
     assert response.status_code == 503
-    assert response.json()["status"] == "unavailable"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == "/problems/service-unavailable"
     assert response.json()["checks"]["schema"] != "ok"
 
 

@@ -11,6 +11,8 @@ from app.serialization import dump_json
 
 JSON_MEDIA_TYPE = "application/json"
 NO_STORE = "no-store"
+# What a 503 asks a client to wait: about as long as PostgreSQL takes to restart, and no longer than a person would.
+RETRY_AFTER_SECONDS = 5
 
 
 def public_cache_control(request: Request) -> str:

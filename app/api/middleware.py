@@ -1,8 +1,9 @@
 """Pure ASGI middleware (cheaper than BaseHTTPMiddleware on the hot path).
 
 RequestContextMiddleware gives each request an id, echoes it in `X-Request-ID`, logs one access line, refuses
-bodies over the size limit with 413 (declared or streamed), bodies that do not say they are JSON with 415, and
-turns any unexpected exception into a 500 problem without a trace.
+bodies over the size limit with 413 (declared or streamed), bodies that do not say they are JSON with 415, answers
+503 with Retry-After when the database is unreachable or too slow (a read whose connection dropped is tried once
+more first), and turns any other unexpected exception into a 500 problem without a trace.
 
 HeadAsGetMiddleware answers HEAD wherever GET is answered: the GET runs, its headers are sent, its body is not.
 
@@ -19,7 +20,9 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.http import RETRY_AFTER_SECONDS
 from app.api.problems import problem_response
+from app.db import connection_dropped, database_unavailable
 from app.observability import request_id_from, request_id_var
 
 access_log = logging.getLogger("app.access")
@@ -35,6 +38,7 @@ class BodyTooLarge(HTTPException):
 
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
 def _is_json(content_type: str | None) -> bool:
@@ -89,23 +93,45 @@ class RequestContextMiddleware:
                 detail = "Send the body as JSON, with `Content-Type: application/json`."
                 await problem_response(415, detail, scope["path"], request_id)(scope, receive, send_with_request_id)
                 return
-            await self.app(scope, self._limited(receive), send_with_request_id)
+            await self._run(scope, receive, send_with_request_id, response)
         except BodyTooLarge as too_large:
             if response["started"]:
                 raise
             await problem_response(413, too_large.detail, scope["path"], request_id)(
                 scope, receive, send_with_request_id
             )
-        except Exception:
-            error_log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+        except Exception as error:
             if response["started"]:
+                error_log.exception("error on %s %s after its answer began", scope["method"], scope["path"])
                 raise
+            if database_unavailable(error):
+                # Expected while the database is down or restarting: one line, no trace, and a time to come back.
+                error_log.warning("database unavailable on %s %s: %r", scope["method"], scope["path"], error)
+                detail = "The registry's database is not available just now. Retry after a few seconds."
+                headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+                await problem_response(503, detail, scope["path"], request_id, headers=headers)(
+                    scope, receive, send_with_request_id
+                )
+                return
+            error_log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             detail = "Something went wrong on our side. Quote the request id if you report it."
             await problem_response(500, detail, scope["path"], request_id)(scope, receive, send_with_request_id)
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
             access_log.info("%s %s %s %.1fms", scope["method"], scope["path"], response["status"], elapsed_ms)
             request_id_var.reset(token)
+
+    async def _run(self, scope: Scope, receive: Receive, send: Send, response: dict[str, Any]) -> None:
+        """The app, once more for a read whose database connection died under it before it answered: a read
+        changes nothing, so a second try on a fresh connection is safe. A write never retries on its own; its
+        Idempotency-Key makes the client's retry safe."""
+        try:
+            await self.app(scope, self._limited(receive), send)
+        except Exception as error:
+            if scope["method"] not in SAFE_METHODS or response["started"] or not connection_dropped(error):
+                raise
+            error_log.info("retrying %s %s on a fresh connection: %r", scope["method"], scope["path"], error)
+            await self.app(scope, self._limited(_body_again(receive)), send)
 
     def _limited(self, receive: Receive) -> Receive:
         received = 0
@@ -121,6 +147,20 @@ class RequestContextMiddleware:
             return message
 
         return receive_within_limit
+
+
+def _body_again(receive: Receive) -> Receive:
+    """A read's (empty) body once more for its second run, then the client's own messages (a disconnect)."""
+    replayed = False
+
+    async def receive_again() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        return await receive()
+
+    return receive_again
 
 
 KEY_PARAMETER_NAMES = {b"api_key", b"apikey", b"key", b"token", b"access_token", b"authorization"}

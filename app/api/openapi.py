@@ -72,6 +72,10 @@ NOT_JSON = {
     "description": "The body is not sent as JSON: send `Content-Type: application/json`.",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
 }
+UNAVAILABLE = {
+    "description": "The database is unreachable or too slow just now; retry after `Retry-After` seconds.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
 TOO_LARGE = {
     "description": "The request body is too large.",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
@@ -124,6 +128,8 @@ def _decorate_operation(operation: dict[str, Any]) -> None:
         operation["responses"].setdefault("400", copy.deepcopy(UNREADABLE_BODY))
         operation["responses"].setdefault("413", copy.deepcopy(TOO_LARGE))
         operation["responses"].setdefault("415", copy.deepcopy(NOT_JSON))
+    if operation["operationId"] != "get_health":  # liveness never touches the database
+        operation["responses"].setdefault("503", copy.deepcopy(UNAVAILABLE))
     for status, response in operation["responses"].items():
         headers = response.setdefault("headers", {})
         headers["X-Request-ID"] = _header_ref("RequestId")
@@ -132,7 +138,7 @@ def _decorate_operation(operation: dict[str, Any]) -> None:
             # FastAPI files a problem under the route's own media type (text/html for a page): it is a problem.
             (problem,) = response["content"].values()
             response["content"] = {"application/problem+json": problem}
-        if code == 429:
+        if code in (429, 503):
             headers["Retry-After"] = _header_ref("RetryAfter")
         if is_public_read and code in (200, 304):
             headers["ETag"] = _header_ref("ETag")

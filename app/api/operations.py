@@ -12,11 +12,11 @@ from starlette.responses import Response
 
 from app import __version__
 from app.api.docs import DOCS_URL
-from app.api.http import private_json, public_json
-from app.api.problems import problem_docs, read_docs
+from app.api.http import RETRY_AFTER_SECONDS, private_json, public_json
+from app.api.problems import problem_docs, problem_response, read_docs
 from app.errors import PROBLEM_TYPES, STATUS_TO_SLUG, NotFound, problem_type_uri
 from app.migrate import current_revisions
-from app.schemas.common import Health, ServiceInfo
+from app.schemas.common import Health, NotReadyProblem, ServiceInfo
 
 router = APIRouter()
 log = logging.getLogger("app.health")
@@ -60,7 +60,7 @@ async def get_health() -> Response:
     response_model=Health,
     tags=["Service"],
     summary="Readiness probe",
-    responses={**problem_docs(), 503: {"model": Health, "description": "Not ready: `checks` says why."}},
+    responses={**problem_docs(), 503: {"model": NotReadyProblem, "description": "Not ready: `checks` says why."}},
 )
 async def get_readiness(request: Request) -> Response:
     """Ready when the database answers and its schema is at the latest migration; otherwise 503."""
@@ -77,9 +77,16 @@ async def get_readiness(request: Request) -> Response:
         log.warning("readiness check failed: %s", type(exc).__name__)
         checks.setdefault("database", "unreachable")
         checks.setdefault("schema", "unknown")
-    ready = all(value == "ok" for value in checks.values())
-    return private_json(
-        {"status": "ok" if ready else "unavailable", "checks": checks}, status_code=200 if ready else 503
+    if all(value == "ok" for value in checks.values()):
+        return private_json({"status": "ok", "checks": checks})
+    failed = ", ".join(f"{name} {outcome}" for name, outcome in checks.items() if outcome != "ok")
+    return problem_response(
+        503,
+        f"Not ready to serve: {failed}.",
+        request.url.path,
+        request.state.request_id,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        checks=checks,
     )
 
 

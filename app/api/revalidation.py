@@ -83,6 +83,10 @@ def exact_bytes(chunks: list[bytes]) -> bytes:
     return memoryview(b"".join(chunks)).tobytes()
 
 
+# Health probes are never cached and must answer while the database is down: the data version is not theirs.
+PROBES = frozenset({"/healthz", "/readyz"})
+
+
 class RevalidationMiddleware:
     def __init__(self, app: ASGIApp, *, cache_control: str, cache_bytes: int) -> None:
         self.app = app
@@ -90,7 +94,7 @@ class RevalidationMiddleware:
         self.cache = ResponseCache(cache_bytes) if cache_bytes > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or scope["path"] in PROBES:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

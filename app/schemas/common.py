@@ -77,3 +77,13 @@ class Health(BaseModel):
 
     status: str = Field(description="`ok`, or what is wrong.", examples=["ok"])
     checks: dict[str, str] = Field(default_factory=dict, description="Each check performed and its outcome.")
+
+
+class NotReadyProblem(Problem):
+    """/readyz when the service cannot serve: which check failed and how."""
+
+    checks: dict[str, str] = Field(
+        description="Each check performed and its outcome: `database` (`ok` or `unreachable`) and `schema` (`ok`, "
+        "or the revision it is at against the one expected).",
+        examples=[{"database": "unreachable", "schema": "unknown"}],
+    )

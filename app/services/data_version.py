@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.db import BUMP_DATA_VERSION
+from app.db import BUMP_DATA_VERSION, database_unavailable
 from app.models import DataVersion, table_of
 
 data_version = table_of(DataVersion)
@@ -47,14 +47,17 @@ class VersionClock:
         self.version = max(self.version, version)
 
     async def current(self) -> int | None:
-        """The version, or None when it cannot be read (no database, or not migrated yet): then nothing is
-        revalidated by version and every ETag is a plain content hash."""
+        """The version, or None when it cannot be read because the schema is not there (not migrated yet): then
+        nothing is revalidated by version and every ETag is a plain content hash. A database that cannot be
+        reached raises: the request could not be served anyway, and it should not wait twice to find out."""
         now = time.monotonic()
         if now - self.read_at >= self.ttl:
             try:
                 async with self.engine.connect() as conn:
                     found = (await conn.execute(READ)).scalar()
-            except (SQLAlchemyError, OSError):
+            except (SQLAlchemyError, OSError) as error:
+                if database_unavailable(error):
+                    raise  # the request cannot be served either: a 503 now, not a second wait in the route
                 return None
             # Two reads can overlap and finish out of order; the version only grows, so keep the larger.
             self.version = max(self.version, found or 0)
