@@ -52,6 +52,11 @@ class Settings(BaseSettings):
         default=1024, ge=0, description="Answers this large or larger are gzipped for clients that accept it."
     )
     registration_limit: int = Field(default=10, ge=1, description="Registrations an address may make per hour.")
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or CIDR networks of the proxies in front of the service, whose "
+        "X-Forwarded-For / Forwarded is believed. Empty: nobody's, and the peer's address is the client's.",
+    )
     public_response_cache_mb: int = Field(
         default=32, ge=0, le=1024, description="Memory per worker for public answers kept until the next write."
     )

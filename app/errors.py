@@ -127,8 +127,8 @@ class PreconditionRequired(DomainError):
 class RateLimited(DomainError):
     status, slug = 429, "rate-limited"
 
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+    def __init__(self, detail: str, retry_after: int, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail, headers={**(headers or {}), "Retry-After": str(retry_after)})
 
 
 class IdempotencyKeyReused(DomainError):

@@ -26,6 +26,7 @@ from app.api import (
     pledges,
     signatories,
 )
+from app.api.client_address import TrustedProxiesMiddleware, parse_networks
 from app.api.docs import install_docs
 from app.api.middleware import CompressionMiddleware, HeadAsGetMiddleware, RequestContextMiddleware
 from app.api.openapi import build_openapi
@@ -116,6 +117,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CompressionMiddleware, minimum_size=settings.compress_at_bytes)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_request_body_bytes)
+    # Outermost: every layer inside, the access log included, sees the client a trusted proxy forwarded for.
+    app.add_middleware(TrustedProxiesMiddleware, trusted=parse_networks(settings.trusted_proxies))
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     return app
 

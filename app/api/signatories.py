@@ -3,7 +3,7 @@ and keeps its own profile; officers verify, suspend and reinstate the organisati
 covenants, and read their private profiles."""
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,7 @@ from app.api.problems import ACTION_ERRORS, CHANGE_ERRORS, problem_docs, read_do
 from app.api.responses import Rendered, created, current
 from app.api.transactions import ChangeTransaction, PostTransaction
 from app.enums import SignatoryStatus
+from app.errors import DomainError
 from app.models import Signatory
 from app.schemas.pages import PageParams
 from app.schemas.signatories import (
@@ -95,21 +96,37 @@ async def get_signatory(
 # ---------------------------------------------------------------- an organisation's own
 
 
+ALLOWANCE_HEADERS = {
+    "RateLimit-Limit": {"description": "Registrations an address may make per hour.", "schema": {"type": "integer"}},
+    "RateLimit-Remaining": {
+        "description": "How many of them are left (a refused one, a duplicate say, is not counted).",
+        "schema": {"type": "integer"},
+    },
+    "RateLimit-Reset": {"description": "Seconds until the hour starts again.", "schema": {"type": "integer"}},
+}
+
+
+def with_allowance(responses: dict[int | str, dict[str, Any]], *statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The responses, with the rate limit's headers (IETF draft RateLimit fields) on these statuses."""
+    for status in statuses:
+        responses.setdefault(status, {})["headers"] = dict(ALLOWANCE_HEADERS)
+    return responses
+
+
 @router.post(
     "/signatories",
     status_code=201,
     response_model=Registration,
     tags=["Organisations"],
     summary="Register an organisation",
-    responses=problem_docs(409, 413, 422, 429),
+    responses=with_allowance(problem_docs(409, 413, 422, 429), 201, 409, 429),
 )
 async def register_signatory(request: Request, body: SignatoryRegistration, tx: PostTransaction) -> Response:
     """Register an organisation (no key needed). It starts `pending` until a council officer verifies it, and
     gets its first API key in this response: store it, it is never shown again. Rate-limited per address."""
+    engine, limit = request.app.state.engine, request.app.state.settings.registration_limit
     address = request.client.host if request.client else "unknown"
-    await signatories.count_registration(
-        request.app.state.engine, address, request.app.state.settings.registration_limit
-    )
+    allowance = await signatories.count_registration(engine, address, limit)
 
     async def render(session: AsyncSession, result: tuple[Signatory, keys.NewKey]) -> Rendered:
         signatory, new_key = result
@@ -118,7 +135,13 @@ async def register_signatory(request: Request, body: SignatoryRegistration, tx: 
         replay = {**document, "api_key": private_read.issued_key_document(new_key.row, None)}
         return created(document, f"/v1/signatories/{signatory.id}", signatory, replay_document=replay)
 
-    return await tx.run(lambda session: signatories.register(session, body), render)
+    try:
+        response = await tx.run(lambda session: signatories.register(session, body), render)
+    except DomainError as refused:
+        refused.headers.update((await signatories.uncount_registration(engine, address, limit)).headers())
+        raise
+    response.headers.update(allowance.headers())
+    return response
 
 
 @router.patch(

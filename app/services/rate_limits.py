@@ -1,9 +1,10 @@
 """Fixed-window rate limits kept in the database, so every worker and host counts the same hits."""
 
 import math
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, delete
+from sqlalchemy import bindparam, case, delete, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db import upsert_insert
@@ -17,8 +18,25 @@ LONGEST_WINDOW = timedelta(days=1)
 SWEEP_SPENT = delete(counter).where(counter.c.window_started_at < bindparam("before"))
 
 
-async def hit(conn: AsyncConnection, bucket: str, *, limit: int, window: timedelta, what: str) -> None:
-    """Count one hit on `bucket` (committed at once) and raise 429 once the window's limit is passed."""
+@dataclass(frozen=True)
+class Allowance:
+    """Where a bucket stands after a hit: its limit, what is left of it, and seconds until its window ends."""
+
+    limit: int
+    remaining: int
+    reset_seconds: int
+
+    def headers(self) -> dict[str, str]:
+        """As the IETF draft's RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset fields say it."""
+        return {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_seconds),
+        }
+
+
+async def hit(conn: AsyncConnection, bucket: str, *, limit: int, window: timedelta, what: str) -> Allowance:
+    """Count one hit on `bucket` (committed at once); raise 429 once the window's limit is passed."""
     assert window <= LONGEST_WINDOW, "sweep_spent would forget hits of a window this long"
     now = utcnow()
     window_start = now - window
@@ -37,10 +55,33 @@ async def hit(conn: AsyncConnection, bucket: str, *, limit: int, window: timedel
     )
     hits, started = (await conn.execute(statement)).one()
     await conn.commit()
+    allowance = _allowance(limit, hits, started, window, now)
     if hits > limit:
-        started = started if started.tzinfo else started.replace(tzinfo=now.tzinfo)
-        retry_after = max(1, math.ceil((started + window - now).total_seconds()))
-        raise RateLimited(f"Too many {what} from your address: at most {limit} an hour. Try again later.", retry_after)
+        detail = f"Too many {what} from your address: at most {limit} an hour. Try again later."
+        raise RateLimited(detail, allowance.reset_seconds, headers=allowance.headers())
+    return allowance
+
+
+async def refund(conn: AsyncConnection, bucket: str, *, limit: int, window: timedelta) -> Allowance:
+    """Give back one hit on `bucket` (committed at once): for an attempt that turned out to create nothing."""
+    now = utcnow()
+    statement = (
+        update(counter)
+        .where(counter.c.bucket == bucket, counter.c.hits > 0)
+        .values(hits=counter.c.hits - 1)
+        .returning(counter.c.hits, counter.c.window_started_at)
+    )
+    found = (await conn.execute(statement)).first()
+    await conn.commit()
+    if found is None:
+        return Allowance(limit, limit, math.ceil(window.total_seconds()))
+    return _allowance(limit, found.hits, found.window_started_at, window, now)
+
+
+def _allowance(limit: int, hits: int, started: datetime, window: timedelta, now: datetime) -> Allowance:
+    started = started if started.tzinfo else started.replace(tzinfo=now.tzinfo)
+    reset = max(1, math.ceil((started + window - now).total_seconds()))
+    return Allowance(limit, max(0, limit - hits), reset)
 
 
 async def sweep_spent(conn: AsyncConnection) -> int:

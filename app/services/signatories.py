@@ -57,13 +57,20 @@ def _set_areas(session: AsyncSession, signatory_id: str, areas: list[str]) -> No
 REGISTRATION_WINDOW = timedelta(hours=1)
 
 
-async def count_registration(engine: AsyncEngine, address: str, limit: int) -> None:
+async def count_registration(engine: AsyncEngine, address: str, limit: int) -> rate_limits.Allowance:
     """Registration needs no key, so it is limited per address: `limit` an hour (429 past it). The hit is
-    counted on a connection of its own and committed at once, before the registration runs."""
+    counted on a connection of its own and committed at once, before the registration runs, so that two
+    attempts at once cannot both slip under the limit."""
     async with engine.connect() as conn:
-        await rate_limits.hit(
+        return await rate_limits.hit(
             conn, f"register:{address}", limit=limit, window=REGISTRATION_WINDOW, what="registrations"
         )
+
+
+async def uncount_registration(engine: AsyncEngine, address: str, limit: int) -> rate_limits.Allowance:
+    """A registration that was refused (a duplicate, say) made nothing: it does not spend the allowance."""
+    async with engine.connect() as conn:
+        return await rate_limits.refund(conn, f"register:{address}", limit=limit, window=REGISTRATION_WINDOW)
 
 
 async def register(session: AsyncSession, registration: SignatoryRegistration) -> tuple[Signatory, keys.NewKey]:
