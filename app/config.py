@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,6 +46,9 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = Field(default=1, ge=1, le=64)
     log_level: str = "info"
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text: a readable line per event; json: one JSON object per line."
+    )
 
     public_cache_max_age: int = Field(default=60, ge=0, description="Seconds a public read may be cached.")
     max_request_body_bytes: int = Field(default=1_000_000, ge=1024)

@@ -1,5 +1,6 @@
 """Engines and sessions. One async engine per process; SQLite in a file by default, PostgreSQL in production."""
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as sa_create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, NullPool
 
 from app.config import Settings
 
@@ -121,12 +122,43 @@ def database_unavailable(error: BaseException) -> bool:
     return False
 
 
+class CountingPool(AsyncAdaptedQueuePool):
+    """SQLAlchemy's async queue pool, counting the checkouts waiting for a connection (for /metrics). The count
+    is taken around the pool's own checkout, the one place a request waits for a connection to come back."""
+
+    waiting = 0
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        self.waiting += 1
+        try:
+            return super()._do_get()
+        finally:
+            self.waiting -= 1
+
+
+class ConnectionGate:
+    """A first-come-first-served gate as wide as the pool (an asyncio.Semaphore), counting who waits at it."""
+
+    def __init__(self, width: int) -> None:
+        self._semaphore = asyncio.Semaphore(width)
+        self.waiting = 0
+
+    async def __aenter__(self) -> None:
+        self.waiting += 1
+        try:
+            await self._semaphore.acquire()
+        finally:
+            self.waiting -= 1
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self._semaphore.release()
+
+
 def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
     url = async_database_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
         _prepare_sqlite_file(url)
-        extra = {} if pooled else {"poolclass": NullPool}
-        engine = sa_create_async_engine(url, echo=settings.db_echo, **extra)
+        engine = sa_create_async_engine(url, echo=settings.db_echo, poolclass=CountingPool if pooled else NullPool)
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect(settings.db_lock_timeout_ms))
         return engine
     if not pooled:
@@ -138,6 +170,7 @@ def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
         echo=settings.db_echo,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        poolclass=CountingPool,
         # No ping per checkout: a dead connection is met as an error, and a read retries once on a fresh one.
         pool_pre_ping=False,
         # A request waits for a free connection no longer than it would for a new one.

@@ -4,7 +4,6 @@
 lives in the database, so any number of workers on any number of hosts can serve the same registry.
 """
 
-import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,12 +27,13 @@ from app.api import (
 )
 from app.api.client_address import TrustedProxiesMiddleware, parse_networks
 from app.api.docs import install_docs
+from app.api.metrics import Metrics
 from app.api.middleware import CompressionMiddleware, HeadAsGetMiddleware, RequestContextMiddleware
 from app.api.openapi import build_openapi
 from app.api.problems import install_problem_handlers
 from app.api.revalidation import RevalidationMiddleware
 from app.config import Settings, get_settings
-from app.db import create_engine, create_sessionmaker
+from app.db import ConnectionGate, create_engine, create_sessionmaker
 from app.migrate import head_revisions
 from app.services.data_version import VersionClock
 
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Reads run one statement each (or a few, each its own snapshot under READ COMMITTED anyway): without a
         # transaction they skip a BEGIN and a ROLLBACK round trip per request. Same pool as the writers.
         app.state.read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-        app.state.read_gate = asyncio.Semaphore(settings.db_pool_size)
+        app.state.read_gate = ConnectionGate(settings.db_pool_size)
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.version_clock = VersionClock(app.state.read_engine, settings.data_version_ttl)
         keep_startup_objects_out_of_collections()
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.head_revisions = head_revisions()
+    app.state.metrics = Metrics(app.state)
 
     install_problem_handlers(app)
     install_docs(app)

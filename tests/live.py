@@ -9,6 +9,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -21,22 +22,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(database_url: str, **settings: str) -> Iterator[str]:
+def serving(database_url: str, *, log: Path | None = None, **settings: str) -> Iterator[str]:
     """The server's base URL once it answers `/healthz`; the server is stopped on the way out. `settings` are
-    more environment variables for it (DB_POOL_SIZE="1", say)."""
+    more environment variables for it (DB_POOL_SIZE="1", say); `log` keeps what it wrote in that file."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "info", **settings}
     command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with open(log, "w+b") if log else tempfile.TemporaryFile() as output:
+        server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
         try:
             yield _ready(server, f"http://127.0.0.1:{port}")
         finally:
             server.terminate()
             server.wait(timeout=10)
-            log.seek(0)
+            output.seek(0)
             # pytest shows what a test printed only when it fails: then the server's own account is there too.
-            print(log.read().decode(errors="replace")[-20000:])
+            print(output.read().decode(errors="replace")[-20000:])
 
 
 def _ready(server: subprocess.Popen[bytes], api: str) -> str:

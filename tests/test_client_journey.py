@@ -116,6 +116,7 @@ def test_the_whole_journey_through_the_generated_client(package, server):
     you.call("get_service_info", client=public, parses_as="ServiceInfo")
     you.call("get_health", client=public, parses_as="Health")
     you.call("get_readiness", client=public, parses_as="Health")
+    assert "registry_http_requests_total" in you.call("get_metrics", client=public).parsed
     operator = you.client(in_thread(asyncio.run, run_command(database_url, "create-operator-key")).strip())
 
     # A council, its officers' key, and its covenant with a priority.

@@ -21,9 +21,10 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.http import RETRY_AFTER_SECONDS
+from app.api.metrics import route_template
 from app.api.problems import problem_response
 from app.db import connection_dropped, database_unavailable
-from app.observability import request_id_from, request_id_var
+from app.observability import request_id_from, request_id_var, trace_from, trace_var
 
 access_log = logging.getLogger("app.access")
 error_log = logging.getLogger("app.error")
@@ -64,6 +65,7 @@ class RequestContextMiddleware:
             return
         request_id = request_id_from(_header(scope, b"x-request-id"))
         token = request_id_var.set(request_id)
+        trace_token = trace_var.set(trace_from(_header(scope, b"traceparent")))
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         response: dict[str, Any] = {"status": 500, "started": False}
@@ -106,6 +108,7 @@ class RequestContextMiddleware:
                 raise
             if database_unavailable(error):
                 # Expected while the database is down or restarting: one line, no trace, and a time to come back.
+                scope["app"].state.metrics.database_unavailable.inc()
                 error_log.warning("database unavailable on %s %s: %r", scope["method"], scope["path"], error)
                 detail = "The registry's database is not available just now. Retry after a few seconds."
                 headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
@@ -117,8 +120,10 @@ class RequestContextMiddleware:
             detail = "Something went wrong on our side. Quote the request id if you report it."
             await problem_response(500, detail, scope["path"], request_id)(scope, receive, send_with_request_id)
         finally:
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            access_log.info("%s %s %s %.1fms", scope["method"], scope["path"], response["status"], elapsed_ms)
+            elapsed = time.perf_counter() - started
+            _log_access(scope, response["status"], elapsed)
+            scope["app"].state.metrics.observe(scope, response["status"], elapsed)
+            trace_var.reset(trace_token)
             request_id_var.reset(token)
 
     async def _run(self, scope: Scope, receive: Receive, send: Send, response: dict[str, Any]) -> None:
@@ -147,6 +152,27 @@ class RequestContextMiddleware:
             return message
 
         return receive_within_limit
+
+
+def _log_access(scope: Scope, status: int, elapsed: float) -> None:
+    """One line per request. The path without its query string (a key pasted into a URL stays out of logs),
+    the key by its id, never its material."""
+    principal = scope["state"].get("principal")
+    client = scope.get("client")
+    fields = {
+        "method": scope["method"],
+        "route": route_template(scope),
+        "path": scope["path"],
+        "status": status,
+        "duration_ms": round(elapsed * 1000, 1),
+        "client": client[0] if client else "-",
+        "key_id": principal.key_id if principal else "-",
+    }
+    access_log.info(
+        "%s %s %s %.1fms client=%s key=%s",
+        *(fields[name] for name in ("method", "path", "status", "duration_ms", "client", "key_id")),
+        extra=fields,
+    )
 
 
 def _body_again(receive: Receive) -> Receive:

@@ -128,7 +128,7 @@ def _decorate_operation(operation: dict[str, Any]) -> None:
         operation["responses"].setdefault("400", copy.deepcopy(UNREADABLE_BODY))
         operation["responses"].setdefault("413", copy.deepcopy(TOO_LARGE))
         operation["responses"].setdefault("415", copy.deepcopy(NOT_JSON))
-    if operation["operationId"] != "get_health":  # liveness never touches the database
+    if operation["operationId"] not in ("get_health", "get_metrics"):  # they never touch the database
         operation["responses"].setdefault("503", copy.deepcopy(UNAVAILABLE))
     for status, response in operation["responses"].items():
         headers = response.setdefault("headers", {})

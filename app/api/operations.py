@@ -6,7 +6,7 @@ from html import escape
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse
 from sqlalchemy import text
 from starlette.responses import Response
 
@@ -19,6 +19,8 @@ from app.migrate import current_revisions
 from app.schemas.common import Health, NotReadyProblem, ServiceInfo
 
 router = APIRouter()
+
+METRICS_MEDIA_TYPES = ("text/plain", "application/openmetrics-text")
 log = logging.getLogger("app.health")
 
 SERVICE_NAME = "Care-leavers covenant registry"
@@ -88,6 +90,25 @@ async def get_readiness(request: Request) -> Response:
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         checks=checks,
     )
+
+
+@router.get(
+    "/metrics",
+    tags=["Service"],
+    summary="Metrics for Prometheus",
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "content": {media_type: {"schema": {"type": "string"}} for media_type in METRICS_MEDIA_TYPES},
+            "description": "Prometheus text, or OpenMetrics for a scraper that asks for it in Accept.",
+        }
+    },
+)
+async def get_metrics(request: Request) -> Response:
+    """What this worker is doing, in Prometheus' text format: requests, latency, database connections, the
+    public answer memory, the data version's age. Nothing in it names a person, an organisation or a key."""
+    body, media_type = request.app.state.metrics.exposition(request.headers.get("accept", ""))
+    return Response(body, media_type=media_type, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/problems/{slug}", include_in_schema=False, response_class=HTMLResponse)

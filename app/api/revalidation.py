@@ -109,8 +109,10 @@ class RevalidationMiddleware:
             return
         # Read before the route runs its query, so the ETag never claims a newer version than its content.
         scope.setdefault("state", {})["data_version"] = version
+        metrics = scope["app"].state.metrics
         current = current_tag(headers.get("if-none-match"), version, scope)
         if current is not None:
+            metrics.public_answers.labels("revalidated").inc()
             await self._not_modified(send, current)
             return
         if self.cache is None or scope["method"] != "GET":
@@ -118,6 +120,7 @@ class RevalidationMiddleware:
             return
         key = request_target(scope) + b"|" + headers.get("accept", "").encode()
         remembered = self.cache.get(key, version)
+        metrics.public_answers.labels("miss" if remembered is None else "hit").inc()
         if remembered is None:
             await self.app(scope, receive, self._remembering(scope, send, key, version))
             return

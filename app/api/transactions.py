@@ -67,6 +67,7 @@ class Transaction:
                 )
                 stored = await idempotency.claim(session, who, key, request_fingerprint)
                 if stored is not None:
+                    self.request.app.state.metrics.idempotent_replays.inc()
                     return replay(stored)
             result = await action(session)
             rendered = await render(session, result)
