@@ -101,7 +101,8 @@ async def get_readiness(request: Request) -> Response:
         200: {
             "content": {media_type: {"schema": {"type": "string"}} for media_type in METRICS_MEDIA_TYPES},
             "description": "Prometheus text, or OpenMetrics for a scraper that asks for it in Accept.",
-        }
+        },
+        **problem_docs(),
     },
 )
 async def get_metrics(request: Request) -> Response:
