@@ -1,17 +1,36 @@
-"""`covenant-registry`: serve, migrate, load demo data, seed synthetic data."""
+"""The covenant-registry command: serve the API, migrate the database, load demo
+or synthetic data, issue the operator's first key, and run the periodic jobs,
+one at a time or all of them on a clock (scheduler)."""
 
 import argparse
 import asyncio
 import logging
 import sys
 from collections.abc import Callable, Coroutine
-from typing import Any
+from importlib import metadata
+from typing import Any, TypeAlias
 
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.observability import configure_logging
 
 log = logging.getLogger("app.cli")
+
+# What add_subparsers() returns: the object each command is added to.
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a process stopped by Ctrl-C
+
+EXIT_CODES = """\
+exit codes:
+  0    success; the scheduler also exits 0 when SIGTERM or SIGINT stops it
+  1    the command failed (the error is logged); scheduler --once: a job failed
+  2    usage error: an unknown command or option, or a bad value
+  130  interrupted by Ctrl-C (the scheduler's loop stops cleanly instead: 0)
+
+Settings (DATABASE_URL, LOG_LEVEL and the rest) come from the environment or
+a .env file in the working directory: see README.md."""
 
 
 def run_async(function: Callable[[Settings], Coroutine[Any, Any, None]]) -> None:
@@ -28,7 +47,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         port=args.port or settings.port,
         workers=args.workers or settings.workers,
         log_config=None,  # keep our format, which names each request id
-        proxy_headers=True,
+        # The app reads forwarded addresses itself, from TRUSTED_PROXIES only (app/api/client_address.py):
+        # uvicorn's own reading would believe any process on this host.
+        proxy_headers=False,
         server_header=False,
         access_log=False,
     )
@@ -55,6 +76,21 @@ def cmd_demo_data(_args: argparse.Namespace) -> None:
     run_async(load)
 
 
+class TenthsProgress:
+    """Reports on standard error each time another tenth of the asked-for commitments is in."""
+
+    def __init__(self) -> None:
+        self.tenths_reported = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if total <= 0:
+            return
+        tenths = done * 10 // total
+        if tenths > self.tenths_reported:
+            self.tenths_reported = tenths
+            print(f"seeded {done * 100 // total}% ({done:,} of {total:,} commitments)", file=sys.stderr, flush=True)
+
+
 def cmd_seed_synthetic(args: argparse.Namespace) -> None:
     from app.demo.synthetic import seed_synthetic
 
@@ -62,7 +98,11 @@ def cmd_seed_synthetic(args: argparse.Namespace) -> None:
         engine = create_engine(settings)
         try:
             summary = await seed_synthetic(
-                engine, signatories=args.signatories, commitments=args.commitments, seed=args.seed
+                engine,
+                signatories=args.signatories,
+                commitments=args.commitments,
+                seed=args.seed,
+                progress=TenthsProgress(),
             )
         finally:
             await engine.dispose()
@@ -100,18 +140,11 @@ def cmd_create_operator_key(args: argparse.Namespace) -> None:
 def cmd_lapse_overdue(args: argparse.Namespace) -> None:
     from datetime import date
 
-    from app.services import reviews
+    from app import jobs
 
     async def lapse(settings: Settings) -> None:
-        engine = create_engine(settings)
-        try:
-            async with create_sessionmaker(engine)() as session, session.begin():
-                lapsed = await reviews.lapse_overdue(
-                    session, None, covenant_id=None, grace_days=args.grace_days, today=date.today()
-                )
-        finally:
-            await engine.dispose()
-        log.info("lapsed %s pledges overdue for review by more than %s days", len(lapsed), args.grace_days)
+        lapsed = await jobs.lapse_overdue(settings, grace_days=args.grace_days, today=date.today())
+        log.info("%s", jobs.describe_lapsed(lapsed, args.grace_days))
         for pledge_id in lapsed:
             print(pledge_id)
 
@@ -119,20 +152,24 @@ def cmd_lapse_overdue(args: argparse.Namespace) -> None:
 
 
 def cmd_sweep_expired(_args: argparse.Namespace) -> None:
-    from app.services import idempotency, rate_limits
+    from app import jobs
 
     async def sweep(settings: Settings) -> None:
-        engine = create_engine(settings, pooled=False)
-        try:
-            async with engine.begin() as conn:
-                records = await idempotency.sweep_expired(conn)
-                buckets = await rate_limits.sweep_spent(conn)
-        finally:
-            await engine.dispose()
-        log.info("deleted %s expired idempotency records and %s spent rate-limit buckets", records, buckets)
-        print(f"idempotency_records={records} rate_limit_buckets={buckets}")
+        counts = await jobs.sweep_expired(settings)
+        log.info("%s", counts.describe())
+        print(f"idempotency_records={counts.idempotency_records} rate_limit_buckets={counts.rate_limit_buckets}")
 
     run_async(sweep)
+
+
+def cmd_scheduler(args: argparse.Namespace) -> None:
+    from app.scheduler import run_scheduler
+
+    succeeded = asyncio.run(
+        run_scheduler(get_settings(), once=args.once, lapse_hour=args.lapse_hour, grace_days=args.grace_days)
+    )
+    if not succeeded:
+        sys.exit(EXIT_FAILURE)
 
 
 def cmd_openapi(args: argparse.Namespace) -> None:
@@ -143,55 +180,156 @@ def cmd_openapi(args: argparse.Namespace) -> None:
     log.info("wrote %s", args.output)
 
 
+def package_version() -> str:
+    try:
+        return metadata.version("covenant-registry")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def add_command(
+    commands: Commands,
+    name: str,
+    summary: str,
+    handler: Callable[[argparse.Namespace], None],
+) -> argparse.ArgumentParser:
+    command = commands.add_parser(name, help=summary, description=summary)
+    command.set_defaults(handler=handler)
+    return command
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="covenant-registry", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    serve = commands.add_parser("serve", help="serve the API with uvicorn")
-    serve.add_argument("--host", default=None)
-    serve.add_argument("--port", type=int, default=None)
-    serve.add_argument("--workers", type=int, default=None)
-    serve.set_defaults(handler=cmd_serve)
-
-    migrate = commands.add_parser("migrate", help="upgrade the database schema (alembic upgrade)")
-    migrate.add_argument("revision", nargs="?", default="head")
-    migrate.set_defaults(handler=cmd_migrate)
-
-    demo = commands.add_parser("demo-data", help="load the demo authorities, organisations and offers")
-    demo.set_defaults(handler=cmd_demo_data)
-
-    synthetic = commands.add_parser("seed-synthetic", help="add realistic synthetic data at scale")
-    synthetic.add_argument("--signatories", type=int, default=20_000)
-    synthetic.add_argument("--commitments", type=int, default=200_000)
-    synthetic.add_argument("--seed", type=int, default=2026, help="random seed, for repeatable data")
-    synthetic.set_defaults(handler=cmd_seed_synthetic)
-
-    operator_key = commands.add_parser("create-operator-key", help="issue a registry operator key (printed once)")
-    operator_key.add_argument("--name", default="Registry operator")
-    operator_key.set_defaults(handler=cmd_create_operator_key)
-
-    lapse = commands.add_parser("lapse-overdue", help="lapse published pledges overdue for review (run daily)")
-    lapse.add_argument("--grace-days", type=int, default=30, help="days after review_due before a pledge lapses")
-    lapse.set_defaults(handler=cmd_lapse_overdue)
-
-    sweep = commands.add_parser(
-        "sweep-expired", help="delete expired idempotency records and spent rate-limit counts (run hourly or daily)"
+    # Every option's help names its default with %(default)s; options whose default is a setting say which.
+    parser = argparse.ArgumentParser(
+        prog="covenant-registry",
+        description=__doc__,
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sweep.set_defaults(handler=cmd_sweep_expired)
-
-    openapi = commands.add_parser("openapi", help="write the OpenAPI contract (openapi/openapi.json)")
-    openapi.add_argument("--output", default=str(PROJECT_ROOT / "openapi" / "openapi.json"))
-    openapi.set_defaults(handler=cmd_openapi)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_serve(commands)
+    add_database_commands(commands)
+    add_job_commands(commands)
     return parser
+
+
+def add_serve(commands: Commands) -> None:
+    serve = add_command(commands, "serve", "serve the API with uvicorn", cmd_serve)
+    serve.add_argument("--host", help="address to listen on (default: the HOST setting, 127.0.0.1 unless set)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: the PORT setting, 8000 unless set)")
+    serve.add_argument("--workers", type=int, help="worker processes (default: the WORKERS setting, 1 unless set)")
+
+
+def add_database_commands(commands: Commands) -> None:
+    migrate = add_command(commands, "migrate", "upgrade the database schema (alembic upgrade)", cmd_migrate)
+    migrate.add_argument(
+        "revision", nargs="?", default="head", help="Alembic revision to upgrade to (default: %(default)s)"
+    )
+
+    add_command(
+        commands,
+        "demo-data",
+        "load the demo authorities, organisations and offers; loading them twice adds nothing",
+        cmd_demo_data,
+    )
+
+    synthetic = add_command(
+        commands,
+        "seed-synthetic",
+        "add realistic synthetic data at scale, for benchmarks; each run adds its own councils and covenants, and "
+        "progress is reported on standard error",
+        cmd_seed_synthetic,
+    )
+    synthetic.add_argument(
+        "--signatories", type=int, default=20_000, help="organisations to add, one pledge each (default: %(default)s)"
+    )
+    synthetic.add_argument(
+        "--commitments",
+        type=int,
+        default=200_000,
+        help="offers to add, spread unevenly over the pledges (default: %(default)s)",
+    )
+    synthetic.add_argument(
+        "--seed", type=int, default=2026, help="random seed, so a run can be repeated (default: %(default)s)"
+    )
+
+    operator_key = add_command(
+        commands,
+        "create-operator-key",
+        "issue a registry operator key; it is printed once, on standard output",
+        cmd_create_operator_key,
+    )
+    operator_key.add_argument(
+        "--name", default="Registry operator", help="a name to tell the key by (default: %(default)s)"
+    )
+
+    openapi = add_command(commands, "openapi", "write the OpenAPI contract from the code", cmd_openapi)
+    openapi.add_argument(
+        "--output", default=str(PROJECT_ROOT / "openapi" / "openapi.json"), help="file to write (default: %(default)s)"
+    )
+
+
+def add_job_commands(commands: Commands) -> None:
+    from app.jobs import DEFAULT_GRACE_DAYS
+    from app.scheduler import DEFAULT_LAPSE_HOUR
+
+    grace_help = "days past a pledge's review date before it lapses (default: %(default)s)"
+
+    lapse = add_command(
+        commands,
+        "lapse-overdue",
+        "lapse published pledges overdue for review, once (the scheduler runs it daily)",
+        cmd_lapse_overdue,
+    )
+    lapse.add_argument("--grace-days", type=int, default=DEFAULT_GRACE_DAYS, help=grace_help)
+
+    add_command(
+        commands,
+        "sweep-expired",
+        "delete expired idempotency records and spent rate-limit counts, once (the scheduler runs it hourly)",
+        cmd_sweep_expired,
+    )
+
+    scheduler = add_command(
+        commands,
+        "scheduler",
+        "run lapse-overdue daily and sweep-expired hourly, until SIGTERM or SIGINT; several schedulers may share "
+        "one PostgreSQL database, and each slot runs once",
+        cmd_scheduler,
+    )
+    scheduler.add_argument(
+        "--lapse-hour",
+        type=hour_of_day,
+        default=DEFAULT_LAPSE_HOUR,
+        help="hour of the day (UTC, 0-23) at which lapse-overdue runs (default: %(default)s)",
+    )
+    scheduler.add_argument("--grace-days", type=int, default=DEFAULT_GRACE_DAYS, help=grace_help)
+    scheduler.add_argument(
+        "--once",
+        action="store_true",
+        help="run every job now, once, and exit; a job whose current slot a running scheduler has claimed is "
+        "skipped (default: %(default)s: run on the clock until stopped)",
+    )
+
+
+def hour_of_day(value: str) -> int:
+    hour = int(value)
+    if not 0 <= hour <= 23:
+        raise argparse.ArgumentTypeError(f"{value} is not an hour from 0 to 23")
+    return hour
 
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    configure_logging(get_settings().log_level)
+    configure_logging(get_settings().log_level, get_settings().log_format)
     try:
         args.handler(args)
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception:
+        log.exception("covenant-registry %s failed", args.command)
+        sys.exit(EXIT_FAILURE)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ published, most offers active.
 
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -50,6 +50,10 @@ from app.services.dates import add_months
 from app.services.projection import rebuild_public_commitments
 
 BATCH = 20_000
+PROGRESS_STEPS = 10
+
+# Called with (commitments inserted so far, commitments asked for) after each batch of them goes in.
+Progress = Callable[[int, int], None]
 
 PLACES = [
     "Northfield",
@@ -351,7 +355,11 @@ def spread(total: int, buckets: int, rng: random.Random) -> list[int]:
     return counts
 
 
-async def seed_synthetic(engine: AsyncEngine, *, signatories: int, commitments: int, seed: int = 2026) -> SeedSummary:
+async def seed_synthetic(
+    engine: AsyncEngine, *, signatories: int, commitments: int, seed: int = 2026, progress: Progress | None = None
+) -> SeedSummary:
+    """Add the data in one transaction. `progress` only observes: the same seed gives the same data with or
+    without it, since it draws nothing from the random generator."""
     started = time.perf_counter()
     rng = random.Random(seed)
     registry = SyntheticRegistry(rng, signatories)
@@ -373,19 +381,14 @@ async def seed_synthetic(engine: AsyncEngine, *, signatories: int, commitments: 
             await bulk_insert(conn, table_of(SignatoryArea), area_rows)
         await bulk_insert(conn, table_of(Pledge), [pledge for pledge, _, _ in pledge_rows])
 
-        commitment_rows: list[dict[str, Any]] = []
-        area_rows = []
+        batches = CommitmentBatches(conn, commitments, progress)
         for (pledge, council, trade), count in zip(
             pledge_rows, spread(commitments, len(pledge_rows), rng), strict=True
         ):
             for _ in range(count):
-                row, areas = registry.commitment(pledge, council, trade)
-                commitment_rows.append(row)
-                area_rows.extend(areas)
-            if len(commitment_rows) >= BATCH:
-                await _flush_commitments(conn, commitment_rows, area_rows)
-                commitment_rows, area_rows = [], []
-        await _flush_commitments(conn, commitment_rows, area_rows)
+                batches.add(*registry.commitment(pledge, council, trade))
+            await batches.flush(only_if_full=True)
+        await batches.flush()
 
     # Fresh statistics (committed: pg_statistic is transactional) before and after the read model is built,
     # so the planner knows the tables just grew.
@@ -417,6 +420,29 @@ async def seed_synthetic(engine: AsyncEngine, *, signatories: int, commitments: 
     )
 
 
-async def _flush_commitments(conn: AsyncConnection, rows: list[dict[str, Any]], areas: list[dict[str, Any]]) -> None:
-    await bulk_insert(conn, table_of(Commitment), rows)
-    await bulk_insert(conn, table_of(CommitmentArea), areas)
+class CommitmentBatches:
+    """Commitments and their areas, inserted a batch at a time; progress is told after each batch."""
+
+    def __init__(self, conn: AsyncConnection, total: int, progress: Progress | None) -> None:
+        self.conn = conn
+        self.total = total
+        self.progress = progress
+        # At least PROGRESS_STEPS batches, so progress can be told in tenths however few were asked for.
+        self.size = max(1, min(BATCH, -(-total // PROGRESS_STEPS)))
+        self.rows: list[dict[str, Any]] = []
+        self.areas: list[dict[str, Any]] = []
+        self.inserted = 0
+
+    def add(self, row: dict[str, Any], areas: list[dict[str, Any]]) -> None:
+        self.rows.append(row)
+        self.areas.extend(areas)
+
+    async def flush(self, *, only_if_full: bool = False) -> None:
+        if not self.rows or (only_if_full and len(self.rows) < self.size):
+            return
+        await bulk_insert(self.conn, table_of(Commitment), self.rows)
+        await bulk_insert(self.conn, table_of(CommitmentArea), self.areas)
+        self.inserted += len(self.rows)
+        self.rows, self.areas = [], []
+        if self.progress is not None:
+            self.progress(self.inserted, self.total)
