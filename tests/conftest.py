@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -54,6 +55,17 @@ def fresh_database_url(tmp_path_factory: pytest.TempPathFactory, label: str) -> 
         in_thread(asyncio.run, _admin(f'CREATE DATABASE "{name}"'))
         return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
     return f"sqlite:///{tmp_path_factory.mktemp(label)}/registry.db"
+
+
+@contextmanager
+def migrated_database(tmp_path_factory: pytest.TempPathFactory, label: str) -> Iterator[str]:
+    """A new database built by the real migrations, dropped afterwards."""
+    url = fresh_database_url(tmp_path_factory, label)
+    in_thread(migrate.upgrade, url)
+    try:
+        yield url
+    finally:
+        drop_database(url)
 
 
 def drop_database(url: str) -> None:

@@ -10,9 +10,8 @@ import httpx
 import pytest
 from starlette.datastructures import Headers
 
-from app import migrate
 from app.api.client_address import client_address, forwarded_for, parse_networks
-from tests.conftest import drop_database, fresh_database_url, in_thread
+from tests.conftest import migrated_database
 from tests.flows import registration
 from tests.live import serving
 
@@ -60,10 +59,8 @@ def test_a_mistyped_trusted_proxy_is_refused_not_ignored():
 
 @pytest.fixture
 def registry_database(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    url = fresh_database_url(tmp_path_factory, "proxies")
-    in_thread(migrate.upgrade, url)
-    yield url
-    drop_database(url)
+    with migrated_database(tmp_path_factory, "proxies") as url:
+        yield url
 
 
 def register(http: httpx.Client, forwarded_for: str | None = None, **fields: object) -> httpx.Response:

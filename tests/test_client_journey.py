@@ -9,11 +9,7 @@ and leave no field undeclared. At the end, every operation the client has must h
 
 import asyncio
 import importlib
-import os
 import pkgutil
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
 from http import HTTPStatus
@@ -23,11 +19,10 @@ from typing import Any
 
 import pytest
 
-from app import migrate
-from tests.conftest import drop_database, fresh_database_url, in_thread
+from tests.conftest import in_thread, migrated_database
 from tests.flows import run_command
 from tests.live import serving
-from tests.test_generated_client import CONTRACT, leftovers
+from tests.test_generated_client import generated_client, leftovers
 
 GSS = "E06000063"  # Cumberland: an area code of the ONS, as a council would use it
 
@@ -35,31 +30,15 @@ GSS = "E06000063"  # Cumberland: an area code of the ONS, as a council would use
 @pytest.fixture(scope="module")
 def package(tmp_path_factory) -> Iterator[ModuleType]:  # type: ignore[no-untyped-def]
     """The client generated from openapi/openapi.json, imported as `journey_client`."""
-    where = tmp_path_factory.mktemp("journey-client")
-    bin_dir = Path(sys.executable).parent
-    generator = shutil.which("openapi-python-client", path=str(bin_dir))
-    assert generator, "openapi-python-client is a dev dependency"
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
-    command = [generator, "generate", "--path", str(CONTRACT), "--output-path", str(where / "journey_client")]
-    result = subprocess.run([*command, "--meta", "none"], capture_output=True, text=True, env=env, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
-    sys.path.insert(0, str(where))
-    try:
-        yield importlib.import_module("journey_client")
-    finally:
-        sys.path.remove(str(where))
+    with generated_client(tmp_path_factory.mktemp("journey-client"), "journey_client") as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """A live server on a migrated database of its own: (base URL, database URL)."""
-    url = fresh_database_url(tmp_path_factory, "client_journey")
-    in_thread(migrate.upgrade, url)
-    try:
-        with serving(url) as api:
-            yield api, url
-    finally:
-        drop_database(url)
+    with migrated_database(tmp_path_factory, "client_journey") as url, serving(url) as api:
+        yield api, url
 
 
 class Integrator:

@@ -16,9 +16,8 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from app import migrate
 from app.config import PROJECT_ROOT
-from tests.conftest import _admin, drop_database, fresh_database_url, in_thread, on_postgresql
+from tests.conftest import _admin, in_thread, migrated_database, on_postgresql
 from tests.flows import bearer, run_command
 from tests.live import free_port, serving
 
@@ -96,10 +95,8 @@ class Relay:
 
 @pytest.fixture
 def outage_database(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    url = fresh_database_url(tmp_path_factory, "outage")
-    in_thread(migrate.upgrade, url)
-    yield url
-    drop_database(url)
+    with migrated_database(tmp_path_factory, "outage") as url:
+        yield url
 
 
 @pytest.fixture

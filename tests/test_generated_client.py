@@ -7,7 +7,10 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -17,22 +20,28 @@ from tests.flows import bearer, council, published_pledge
 CONTRACT = PROJECT_ROOT / "openapi" / "openapi.json"
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory):  # type: ignore[no-untyped-def]
-    """The generated package, imported as `registry_client`."""
-    where = tmp_path_factory.mktemp("generated")
+@contextmanager
+def generated_client(where: Path, name: str) -> Iterator[ModuleType]:
+    """The client openapi-python-client generates from the committed contract, importable as `name`."""
     bin_dir = Path(sys.executable).parent
     generator = shutil.which("openapi-python-client", path=str(bin_dir))
     assert generator, "openapi-python-client is a dev dependency"
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
-    command = [generator, "generate", "--path", str(CONTRACT), "--output-path", str(where / "registry_client")]
+    command = [generator, "generate", "--path", str(CONTRACT), "--output-path", str(where / name)]
     result = subprocess.run([*command, "--meta", "none"], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     sys.path.insert(0, str(where))
     try:
-        yield importlib.import_module("registry_client.models")
+        yield importlib.import_module(name)
     finally:
         sys.path.remove(str(where))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The generated package's models (`registry_client.models`)."""
+    with generated_client(tmp_path_factory.mktemp("generated"), "registry_client"):
+        yield importlib.import_module("registry_client.models")
 
 
 def leftovers(parsed) -> list[str]:  # type: ignore[no-untyped-def]

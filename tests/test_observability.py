@@ -8,8 +8,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from app import migrate
-from tests.conftest import drop_database, fresh_database_url, in_thread
+from tests.conftest import migrated_database
 from tests.flows import bearer, council
 from tests.live import serving
 
@@ -84,10 +83,8 @@ async def test_a_scraper_asking_for_openmetrics_gets_it(client):
 
 @pytest.fixture
 def logged_database(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    url = fresh_database_url(tmp_path_factory, "logs")
-    in_thread(migrate.upgrade, url)
-    yield url
-    drop_database(url)
+    with migrated_database(tmp_path_factory, "logs") as url:
+        yield url
 
 
 def test_json_logs_parse_line_by_line_carry_the_trace_and_never_a_key(logged_database, tmp_path):
