@@ -9,8 +9,9 @@ offer added to a draft pledge, each with an Idempotency-Key). A write that gets 
 `Retry-After` with the same key, as the contract asks of a client. PostgreSQL is restarted `--restarts` times
 (`--restart-command`, by default `pg_ctlcluster 15 main restart`), evenly spaced.
 
-It reports answers by kind and status, transport errors, how long after each restart reads and writes
-succeeded again, whether any write was lost or made twice (offers in the database against writes
+It reports answers by kind and status, transport errors, for each restart the window in which each kind of
+request failed (first and last failure, in seconds after the restart began; the restart command's own time is
+beside it), whether any write was lost or made twice (offers in the database against writes
 acknowledged), and each worker's resident memory at the start and the end. Figures go to bench/results/.
 It restarts the machine's PostgreSQL: run it where nothing else depends on that server.
 """
@@ -43,6 +44,7 @@ from bench.writes import commitment, prepare
 
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/covreg_soak"
 PORT = 8102
+KINDS = ("read", "private_read", "write")
 RESULTS = ROOT / "bench" / "results"
 
 
@@ -50,14 +52,27 @@ RESULTS = ROOT / "bench" / "results"
 class Tally:
     answers: Counter[tuple[str, str]] = field(default_factory=Counter)
     acknowledged_writes: set[str] = field(default_factory=set)
-    first_success_after: dict[tuple[int, str], float] = field(default_factory=dict)
     restarts: list[float] = field(default_factory=list)
+    # For each restart and kind of request: when the first and the last failure came, relative to the restart.
+    failures: dict[tuple[int, str], list[float]] = field(default_factory=dict)
 
     def record(self, kind: str, outcome: str) -> None:
         self.answers[(kind, outcome)] += 1
-        if outcome.startswith("2") and self.restarts:
+        if not outcome.startswith("2") and self.restarts:
             latest = len(self.restarts) - 1
-            self.first_success_after.setdefault((latest, kind), time.monotonic() - self.restarts[latest])
+            seen = self.failures.setdefault((latest, kind), [])
+            seen.append(time.monotonic() - self.restarts[latest])
+
+    def outage(self, restart: int, kind: str) -> dict[str, float]:
+        """Seconds after the restart began that this kind first and last failed: the window clients saw."""
+        seen = self.failures.get((restart, kind))
+        if not seen:
+            return {f"{kind}_failures": 0}
+        return {
+            f"{kind}_failures": len(seen),
+            f"{kind}_first_failure_s": round(min(seen), 2),
+            f"{kind}_last_failure_s": round(max(seen), 2),
+        }
 
 
 def public_paths(slug: str, area: str) -> list[str]:
@@ -186,13 +201,7 @@ async def soak(args: argparse.Namespace, base_url: str, server: subprocess.Popen
         "concurrency": args.concurrency,
         "answers": {f"{kind} {outcome}": count for (kind, outcome), count in sorted(tally.answers.items())},
         "restarts": [
-            {
-                **restart,
-                **{
-                    f"{kind}_ok_after_seconds": round(tally.first_success_after.get((n, kind), float("nan")), 2)
-                    for kind in ("read", "write", "private_read")
-                },
-            }
+            {**restart, **{key: value for kind in KINDS for key, value in tally.outage(n, kind).items()}}
             for n, restart in enumerate(restarts)
         ],
         "writes_acknowledged": len(tally.acknowledged_writes),
