@@ -14,6 +14,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
 from app.api import (
+    areas,
     audit,
     authorities,
     commitments,
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         open_data,
         keys,
         audit,
+        areas,
     ):
         app.include_router(module.router)
 

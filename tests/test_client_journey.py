@@ -265,6 +265,11 @@ def test_the_whole_journey_through_the_generated_client(package, server):
     approved = you.call("approve_pledge", pledge.id, client=officer, parses_as="PledgePrivate").parsed
     assert approved.status == m.PledgeStatus.PUBLISHED
 
+    # Where a young person lives: their postcode's council, and that council's tiers.
+    where = you.call("search_areas", client=public, q="ca1 1aa", parses_as="AreaSearch").parsed
+    assert where.postcode.district.code == GSS
+    you.call("get_area", GSS, client=public, parses_as="Council")
+
     # The public finder: a young person of 19 in Cumberland looking for work and training.
     found = you.call(
         "list_commitments", client=public, covenant=slug, priority="EET", age=19, area=GSS, parses_as="CommitmentPage"

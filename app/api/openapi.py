@@ -29,6 +29,7 @@ TAGS = [
     {"name": "Pledges", "description": "An organisation's signed statement in one covenant."},
     {"name": "Covenants", "description": "Schemes run by authorities, and their priorities."},
     {"name": "Authorities", "description": "Councils and national bodies that run covenants."},
+    {"name": "Areas", "description": "Councils by name, code or postcode, with their tiers (ONS data)."},
     {"name": "Statistics", "description": "A covenant in figures, and its annual report (small counts suppressed)."},
     {"name": "Open data", "description": "Public signatories and offers as CSV downloads."},
     {"name": "Delivery", "description": "Delivery returns: what each offer delivered, period by period."},

@@ -15,6 +15,7 @@ from app.api.docs import DOCS_URL
 from app.api.http import RETRY_AFTER_SECONDS, private_json, public_json
 from app.api.problems import problem_docs, problem_response, read_docs
 from app.errors import PROBLEM_TYPES, STATUS_TO_SLUG, NotFound, problem_type_uri
+from app.geography.authorities import vintage as geography_vintage
 from app.migrate import current_revisions
 from app.schemas.common import Health, NotReadyProblem, ServiceInfo
 
@@ -41,6 +42,7 @@ async def get_service_info(request: Request) -> Response:
         "api_version": "v1",
         "openapi_url": request.app.openapi_url,
         "docs_url": DOCS_URL,
+        "geography": geography_vintage(),
     }
     return public_json(request, document)
 

@@ -70,6 +70,9 @@ class ServiceInfo(BaseModel):
     api_version: str = Field(description="The API's major version, part of every path.")
     openapi_url: str = Field(description="Where the OpenAPI 3.1 document is served.")
     docs_url: str = Field(description="Where the interactive documentation is served.")
+    geography: dict[str, str] = Field(
+        description="The vintage of the ONS data behind areas and postcodes (`postcodes`, `authorities`, `licence`)."
+    )
 
 
 class Health(BaseModel):
