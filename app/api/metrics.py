@@ -6,7 +6,6 @@ this worker's data version is; idempotent replays; 503s for an unavailable datab
 own: scrape every worker (one per container scales best), as Prometheus does with any multi-process service.
 """
 
-import functools
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -15,8 +14,9 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
-from starlette.routing import compile_path
 from starlette.types import Scope
+
+from app.api.paths import documented_paths
 
 # Most answers take a few milliseconds; the top buckets catch a database that has gone slow.
 LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -58,9 +58,7 @@ class Metrics:
         )
         self.registry.register(DatabaseCollector(state))
 
-    def observe(self, scope: Scope, status: int, seconds: float) -> None:
-        route = route_template(scope)
-        method = scope["method"]
+    def observe(self, route: str, method: str, status: int, seconds: float) -> None:
         self.requests.labels(route, method, str(status)).inc()
         self.latency.labels(route, method).observe(seconds)
 
@@ -75,26 +73,8 @@ def route_template(scope: Scope) -> str:
     route = scope.get("route")
     if route is not None:
         return str(route.path)
-    # Not routed here: answered before routing (a remembered public answer, a 304 by version), or run as a copy
-    # of the request (HEAD), or no route at all. The contract's paths say which template the path is.
-    return _templates(scope["app"]).find(scope["path"])
-
-
-class _Templates:
-    def __init__(self, paths: list[str]) -> None:
-        self.patterns = [(compile_path(path)[0], path) for path in paths]
-        # Hot paths repeat (a council's page asks the same few URLs), so each is matched once.
-        self.find = functools.lru_cache(maxsize=4096)(self._match)
-
-    def _match(self, path: str) -> str:
-        return next((template for pattern, template in self.patterns if pattern.match(path)), UNMATCHED)
-
-
-def _templates(app: Any) -> _Templates:
-    if not hasattr(app.state, "route_templates"):
-        app.state.route_templates = _Templates(list(app.openapi()["paths"]))
-    templates: _Templates = app.state.route_templates
-    return templates
+    # Not routed here: answered before routing, or run as a copy of the request (HEAD), or no route at all.
+    return documented_paths(scope["app"]).template_of(scope["path"]) or UNMATCHED
 
 
 class DatabaseCollector(Collector):

@@ -121,8 +121,9 @@ class RequestContextMiddleware:
             await problem_response(500, detail, scope["path"], request_id)(scope, receive, send_with_request_id)
         finally:
             elapsed = time.perf_counter() - started
-            _log_access(scope, response["status"], elapsed)
-            scope["app"].state.metrics.observe(scope, response["status"], elapsed)
+            route = route_template(scope)
+            _log_access(scope, route, response["status"], elapsed)
+            scope["app"].state.metrics.observe(route, scope["method"], response["status"], elapsed)
             trace_var.reset(trace_token)
             request_id_var.reset(token)
 
@@ -154,14 +155,14 @@ class RequestContextMiddleware:
         return receive_within_limit
 
 
-def _log_access(scope: Scope, status: int, elapsed: float) -> None:
+def _log_access(scope: Scope, route: str, status: int, elapsed: float) -> None:
     """One line per request. The path without its query string (a key pasted into a URL stays out of logs),
     the key by its id, never its material."""
     principal = scope["state"].get("principal")
     client = scope.get("client")
     fields = {
         "method": scope["method"],
-        "route": route_template(scope),
+        "route": route,
         "path": scope["path"],
         "status": status,
         "duration_ms": round(elapsed * 1000, 1),

@@ -9,10 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from starlette.routing import compile_path
 
 from app.api.examples import json_example
 from app.api.http import NO_STORE, dump_json
+from app.api.paths import documented_paths
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPES, STATUS_TO_SLUG, DomainError, problem_type_uri
 from app.schemas.common import ConflictProblem, Problem, ValidationProblem
 
@@ -109,14 +109,8 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every documented method on this path. One path can be split across the audience routers, and Starlette's
-    own Allow names only the methods of the first route it matched."""
-    state = request.app.state
-    if not hasattr(state, "methods_by_path"):
-        paths = request.app.openapi()["paths"]
-        state.methods_by_path = [(compile_path(path)[0], {m.upper() for m in ops}) for path, ops in paths.items()]
-    methods = set().union(*(found for regex, found in state.methods_by_path if regex.match(request.url.path)))
-    return ", ".join(sorted(methods))
+    """Every documented method on this path, whichever audience router each is in."""
+    return ", ".join(sorted(documented_paths(request.app).methods_of(request.url.path)))
 
 
 async def handle_stale_write(request: Request, _exc: Exception) -> Response:
