@@ -37,26 +37,31 @@ def _address(text: str) -> Address | None:
         return None  # "unknown", an obfuscated name (RFC 7239 6.3), or garbage
 
 
+def _forwarded_elements(headers: Headers) -> list[str]:
+    """The elements of every `Forwarded` header, one per hop, nearest the client first."""
+    return ",".join(headers.getlist("forwarded")).split(",") if "forwarded" in headers else []
+
+
+def _parameters(element: str, wanted: str) -> list[str]:
+    """The values of one parameter (`for`, `proto`) in a `Forwarded` element, as written."""
+    pairs = (pair.partition("=") for pair in element.split(";"))
+    return [value for name, _, value in pairs if name.strip().lower() == wanted]
+
+
 def forwarded_for(headers: Headers) -> list[str]:
     """The `for` addresses of `Forwarded`, or the entries of `X-Forwarded-For`, nearest the client first."""
-    forwarded = headers.getlist("forwarded")
-    if forwarded:
-        hops = []
-        for element in ",".join(forwarded).split(","):
-            for pair in element.split(";"):
-                name, _, value = pair.partition("=")
-                if name.strip().lower() == "for":
-                    hops.append(value)
-        return hops
+    elements = _forwarded_elements(headers)
+    if elements:
+        return [value for element in elements for value in _parameters(element, "for")]
     return [hop for value in headers.getlist("x-forwarded-for") for hop in value.split(",")]
 
 
 def forwarded_proto(headers: Headers) -> str | None:
-    for element in ",".join(headers.getlist("forwarded")).split(",")[-1:]:
-        for pair in element.split(";"):
-            name, _, value = pair.partition("=")
-            if name.strip().lower() == "proto":
-                return value.strip().strip('"').lower()
+    """The scheme the nearest proxy was asked in: `Forwarded`'s last `proto`, else `X-Forwarded-Proto`'s last."""
+    elements = _forwarded_elements(headers)
+    protos = _parameters(elements[-1], "proto") if elements else []
+    if protos:
+        return protos[0].strip().strip('"').lower()
     proto = headers.get("x-forwarded-proto", "").split(",")[-1].strip().lower()
     return proto or None
 
