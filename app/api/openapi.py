@@ -65,22 +65,18 @@ IF_NONE_MATCH = {
 }
 
 
-UNREADABLE_BODY = {
-    "description": "The body is not valid JSON text (for example, it is cut short or not UTF-8).",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-}
-NOT_JSON = {
-    "description": "The body is not sent as JSON: send `Content-Type: application/json`.",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-}
-UNAVAILABLE = {
-    "description": "The database is unreachable or too slow just now; retry after `Retry-After` seconds.",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-}
-TOO_LARGE = {
-    "description": "The request body is too large.",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-}
+PROBLEM_REF = "#/components/schemas/Problem"
+
+
+def _problem_doc(description: str) -> dict[str, Any]:
+    """A documented problem answer (moved to application/problem+json by `_decorate_operation`)."""
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": PROBLEM_REF}}}}
+
+
+UNREADABLE_BODY = _problem_doc("The body is not valid JSON text (for example, it is cut short or not UTF-8).")
+NOT_JSON = _problem_doc("The body is not sent as JSON: send `Content-Type: application/json`.")
+UNAVAILABLE = _problem_doc("The database is unreachable or too slow just now; retry after `Retry-After` seconds.")
+TOO_LARGE = _problem_doc("The request body is too large.")
 
 
 OPTIONAL_KEY_SECURITY: list[dict[str, list[str]]] = [{}, {"ApiKey": []}]
