@@ -144,5 +144,5 @@ class ValidationFailed(DomainError):
 
     status, slug = 422, "validation-error"
 
-    def __init__(self, detail: str, *, pointer: str, location: str = "body") -> None:
-        super().__init__(detail, errors=[{"pointer": pointer, "location": location, "detail": detail}])
+    def __init__(self, detail: str, *, pointer: str, location: str = "body", **extra: Any) -> None:
+        super().__init__(detail, errors=[{"pointer": pointer, "location": location, "detail": detail}], **extra)

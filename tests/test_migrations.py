@@ -61,9 +61,26 @@ async def test_offers_rendered_before_the_view_field_gain_it_and_lose_it_going_d
     rendered_now = await documents(scratch_database)
     assert rendered_now and all(document["view"] == "public" for document in rendered_now)
 
-    in_thread(migrate.downgrade, scratch_database, "-1")  # as a registry rendered before `view` would hold them
+    in_thread(migrate.downgrade, scratch_database, "e40c1653a4ce")  # as a registry rendered before `view` would
     older = await documents(scratch_database)
     assert len(older) == len(rendered_now) and not any("view" in document for document in older)
+
+    in_thread(migrate.upgrade, scratch_database)
+    assert await documents(scratch_database) == rendered_now
+
+
+async def test_offers_rendered_before_area_names_gain_them_and_lose_them_going_down(scratch_database):
+    in_thread(migrate.upgrade, scratch_database)
+    await run_command(scratch_database, "demo-data")
+    rendered_now = await documents(scratch_database)
+    assert rendered_now and all(len(document["area_details"]) == len(document["areas"]) for document in rendered_now)
+    assert {"code": "E07000123", "name": "Preston", "kind": "district"} in [
+        detail for document in rendered_now for detail in document["area_details"]
+    ]
+
+    in_thread(migrate.downgrade, scratch_database, "2888e563d12b")
+    older = await documents(scratch_database)
+    assert len(older) == len(rendered_now) and not any("area_details" in document for document in older)
 
     in_thread(migrate.upgrade, scratch_database)
     assert await documents(scratch_database) == rendered_now

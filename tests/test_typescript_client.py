@@ -138,11 +138,11 @@ def test_the_program_lists_every_offer_the_api_returns(program: Path, demo_serve
 
 def test_an_error_answer_exits_non_zero_with_the_problem(program: Path, demo_server: tuple[str, str]) -> None:  # noqa: F811
     api, _ = demo_server
-    answer = httpx.get(f"{api}/v1/commitments", params={"age": AGE, "area": "Lancashire"}, timeout=10)
+    answer = httpx.get(f"{api}/v1/commitments", params={"age": AGE, "area": "Narnia"}, timeout=10)
     assert answer.status_code == 422 and answer.headers["content-type"] == "application/problem+json"
     problem = answer.json()
 
-    result = run("node", program, api, str(AGE), "Lancashire", timeout=60)
+    result = run("node", program, api, str(AGE), "Narnia", timeout=60)
 
     assert result.returncode == 1, output(result)
     assert result.stdout == "", output(result)

@@ -25,7 +25,7 @@ from app.schemas.commitments import (
     CommitmentUpdate,
 )
 from app.schemas.fields import Withdrawal
-from app.services import commitments, private_read, public_read
+from app.services import commitments, councils, private_read, public_read
 
 router = APIRouter(prefix="/v1", tags=["Commitments"])
 
@@ -58,7 +58,7 @@ async def list_commitments(
     offers; `age` returns offers whose age range includes it. Each item carries the organisation's name and
     the priority's code and title, so a page can show it without another call.
     """
-    return public_page(request, await public_read.list_commitments(conn, filters))
+    return public_page(request, await public_read.list_commitments(conn, await councils.with_area_resolved(filters)))
 
 
 @router.get(

@@ -26,12 +26,15 @@ def record_etag(record: Any) -> str:
     return f'"{record.id}-v{record.version}"'
 
 
-RECORD_TAG = re.compile(r'^"([A-Za-z0-9_-]{1,40})-v([0-9]{1,9})"$')
+# `W/` allowed: the compression layer marks a gzipped answer's tag weak (its bytes differ by encoding), but a
+# record tag names the record's version whatever the encoding, so a client that read it gzipped may send it back.
+RECORD_TAG = re.compile(r'^(?:W/)?"([A-Za-z0-9_-]{1,40})-v([0-9]{1,9})"$')
 
 
 def precondition(if_match: str | None) -> Precondition:
     """The versions an If-Match header names: 428 if it names none (a change must say what it was based on).
-    A tag of another form names no version, so the change meets a 412."""
+    A tag of another form names no version, so the change meets a 412. A record tag is compared on the version
+    it names, weak or not (see RECORD_TAG)."""
     if if_match is None or if_match.strip() in ("", "*"):
         raise PreconditionRequired(
             "Send the record's ETag in If-Match (from your last GET of it), so a change made meanwhile is not lost."

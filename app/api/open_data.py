@@ -21,7 +21,7 @@ from app.reports.annual_html import render_annual_report
 from app.schemas.commitments import CommitmentFilters
 from app.schemas.reports import AnnualReport, CovenantStatistics
 from app.schemas.signatories import SignatoryFilters
-from app.services import annual_report, open_data, statistics
+from app.services import annual_report, councils, open_data, statistics
 
 router = APIRouter(prefix="/v1")
 
@@ -146,7 +146,9 @@ async def download_commitments(
 ) -> StreamingResponse:
     """Every public offer (or those matching the same filters as the list), one row each, streamed. The
     columns are listed in the README; `limit` and `cursor` are ignored."""
-    rows = open_data.commitments_csv(request.app.state.engine, filters, for_excel=excel)
+    rows = open_data.commitments_csv(
+        request.app.state.engine, await councils.with_area_resolved(filters), for_excel=excel
+    )
     return _csv(request, "commitments", rows)
 
 
@@ -162,5 +164,7 @@ async def download_signatories(
 ) -> StreamingResponse:
     """Every verified organisation (or those matching the list's filters), one row each, streamed. The columns
     are listed in the README."""
-    rows = open_data.signatories_csv(request.app.state.engine, filters, for_excel=excel)
+    rows = open_data.signatories_csv(
+        request.app.state.engine, await councils.with_area_resolved(filters), for_excel=excel
+    )
     return _csv(request, "signatories", rows)

@@ -40,7 +40,7 @@ from app.schemas.signatories import (
     SignatoryRegistration,
     SignatoryUpdate,
 )
-from app.services import keys, private_read, public_read, signatories
+from app.services import councils, keys, private_read, public_read, signatories
 from app.services.access import Principal
 
 router = APIRouter(prefix="/v1")
@@ -69,7 +69,7 @@ async def list_signatories(
     request: Request, filters: Annotated[SignatoryFilters, Query()], conn: ReadConnection
 ) -> Response:
     """Verified organisations, in name order. `q` searches their names."""
-    return public_page(request, await public_read.list_signatories(conn, filters))
+    return public_page(request, await public_read.list_signatories(conn, await councils.with_area_resolved(filters)))
 
 
 @router.get(

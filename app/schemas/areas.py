@@ -20,10 +20,7 @@ class CouncilRef(BaseModel):
     """A council by its ONS (GSS) code."""
 
     code: str = Field(description="The council's GSS code.", examples=["E07000123"])
-    name: str | None = Field(
-        description="Its name; null for Scottish and Northern Irish councils, which the ONS lookup does not name.",
-        examples=["Preston"],
-    )
+    name: str = Field(description="Its name, as the ONS writes it.", examples=["Preston"])
     kind: CouncilKind = Field(description="What tier of council it is.")
 
 
@@ -50,3 +47,17 @@ class AreaSearch(BaseModel):
 
     postcode: PostcodeArea | None = Field(description="When `q` is a postcode the ONS knows: where it is.")
     councils: list[Council] = Field(description="Councils by name prefix or code (for a postcode: its councils).")
+
+
+class AreaDetail(BaseModel):
+    """An area an offer or an organisation reaches, named: a council, `national` or `remote`."""
+
+    code: str = Field(description="The GSS code, `national` or `remote`, as in `areas`.", examples=["E07000123"])
+    name: str | None = Field(
+        description="The council's name (`Preston`), `National` or `Remote (online or by phone)`; null only for "
+        "a code recorded before areas were checked that the ONS data does not know.",
+        examples=["Preston"],
+    )
+    kind: CouncilKind | Literal["national", "remote"] | None = Field(
+        description="What tier of council it is, or `national` / `remote`; null like `name`."
+    )

@@ -15,15 +15,17 @@ from app.enums import (
     PublicCommitmentStatus,
     Sector,
 )
+from app.schemas.areas import AreaDetail
 from app.schemas.common import PrivateView, PublicView
 from app.schemas.covenants import CovenantRef, PriorityRef
 from app.schemas.fields import (
-    AREA_PATTERN,
+    AREA_FILTER_RULE,
     COVENANT_REFERENCE,
     MULTI_LINE,
     PRIORITY_REFERENCE,
     RECORD_ID,
     SINGLE_LINE,
+    AreaFilter,
     AreaList,
     Distinct,
     Prose,
@@ -82,6 +84,9 @@ class CommitmentBase(BaseModel):
         description="Where the offer is available: GSS codes, `national` or `remote`.",
         examples=[["E10000017", "remote"]],
     )
+    area_details: list[AreaDetail] = Field(
+        description="The same areas in the same order, each with its name and kind, for pages to show."
+    )
     capacity: Capacity = Field(description="How many places there are.")
     how_to_access: HowToAccess = Field(description="How to take the offer up.")
     starts_on: date | None = Field(description="First date the offer runs.")
@@ -122,10 +127,11 @@ class CommitmentFilters(FreeTextParams):
     sector: list[Sector] = Field(
         default_factory=list, description="Only offers from organisations in these sectors (repeat to combine)."
     )
-    area: str | None = Field(
-        default=None,
-        pattern=AREA_PATTERN,
-        description="GSS code of where the young person lives: offers in that area, plus national and remote ones.",
+    area: AreaFilter = Field(
+        description="Where the young person lives: a council's GSS code (`E07000123`), its name (`Preston`, "
+        "case and punctuation aside) or a postcode (`PR1 2HE`, which means its district), or `national`. "
+        f"{AREA_FILTER_RULE} Remote offers match every area. An unknown code or postcode, or a name that "
+        "could be several councils, is a 422 whose `candidates` lists the councils it could mean."
     )
     age: int | None = Field(default=None, ge=0, le=30, description="Only offers whose age range includes this age.")
     audience: Audience | None = Field(default=None, description="Only offers open to this audience.")

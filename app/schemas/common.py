@@ -4,6 +4,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.schemas.areas import CouncilRef
+
 # A record that has a public and a private representation says which one it is, so that a client (a generated
 # one above all) can tell an owner's answer from the public answer to the same read without guessing from fields.
 PublicView = Annotated[Literal["public"], Field(description="Always `public`: the representation anyone may see.")]
@@ -52,6 +54,11 @@ class ValidationProblem(Problem):
     Idempotency-Key (type `/problems/idempotency-key-reused`) has no `errors`."""
 
     errors: list[FieldError] = Field(default_factory=list, description="Each invalid field or parameter.")
+    candidates: list[CouncilRef] = Field(
+        default_factory=list,
+        description="When `area` names no council or more than one: the councils it could mean (a name shared by "
+        "several, a prefix of several, or the council a former code is part of now).",
+    )
 
 
 class ConflictProblem(Problem):

@@ -7,6 +7,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl
 
+from app.enums import NATIONAL, REMOTE
+from app.geography.authorities import geography
+
 # ---------------------------------------------------------------- patterns
 
 ID_CHARS = r"^[A-Za-z0-9_-]+$"
@@ -42,6 +45,22 @@ def distinct(values: list[str]) -> list[str]:
     return values
 
 
+def known_area(code: str) -> str:
+    """An area code the ONS data knows (a current council), or `national` / `remote`: a typo would otherwise
+    hide an offer from everyone searching where it really is."""
+    if code in (NATIONAL, REMOTE):
+        return code
+    places = geography()
+    if code in places.councils:
+        return code
+    if code in places.replaced:
+        old_name, successor = places.replaced[code]
+        raise ValueError(
+            f"{code} ({old_name}) is no longer a council: use {successor} ({places.councils[successor].name})"
+        )
+    raise ValueError(f"{code} is not the GSS code of a current council (find codes at /v1/areas?q=)")
+
+
 def _url_text(value: Any) -> Any:
     # Checked as sent, before normalising (which may add a "/" and silently drops control characters), so the
     # limit is exactly the documented one and a NUL is refused rather than lost.
@@ -65,18 +84,34 @@ Url = Annotated[
 # uniqueItems in the contract, and the same rule enforced, so a repeated value is refused before any work.
 Distinct = Field(json_schema_extra={"uniqueItems": True})
 AreaList = Annotated[
-    list[Annotated[str, Field(pattern=AREA_PATTERN)]],
+    list[Annotated[str, Field(pattern=AREA_PATTERN), AfterValidator(known_area)]],
     Field(min_length=1, max_length=50),
     Distinct,
     AfterValidator(distinct),
 ]
 SignatoryAreaList = Annotated[
-    list[Annotated[str, Field(pattern=r"^([EWSNK][0-9]{8}|national)$")]],
+    list[Annotated[str, Field(pattern=r"^([EWSNK][0-9]{8}|national)$"), AfterValidator(known_area)]],
     Field(min_length=1, max_length=50),
     Distinct,
     AfterValidator(distinct),
 ]
 Email = Annotated[str, Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]
+# `area` on the public lists: what a young person knows of where they live, resolved by app/services/councils.py.
+AREA_FILTER_RULE = (
+    "A district matches offers for itself, for its county and national ones; a county matches its own, every one "
+    "of its districts' and national ones; a unitary, metropolitan or London borough (or a Welsh, Scottish or "
+    "Northern Irish council) matches its own and national ones."
+)
+AreaFilter = Annotated[
+    str | None,
+    Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        pattern=SINGLE_LINE,
+        examples=["E10000017", "Preston", "PR1 2HE"],
+    ),
+]
 
 
 # ---------------------------------------------------------------- inputs

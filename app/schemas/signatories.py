@@ -8,16 +8,18 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from app.enums import OrganisationType, Sector, SignatoryStatus, SizeBand
+from app.schemas.areas import AreaDetail
 from app.schemas.common import PrivateView, PublicView
 from app.schemas.covenants import CovenantRef
 from app.schemas.fields import (
-    AREA_PATTERN,
+    AREA_FILTER_RULE,
     CHARITY_NUMBER_PATTERN,
     COMPANIES_HOUSE_PATTERN,
     COVENANT_REFERENCE,
     MULTI_LINE,
     PHONE_PATTERN,
     SINGLE_LINE,
+    AreaFilter,
     Email,
     Name,
     Prose,
@@ -58,6 +60,9 @@ class SignatoryPublic(BaseModel):
     website: str | None = Field(description="The organisation's web site.")
     public_contact: str | None = Field(description="How a young person or the public gets in touch.")
     areas: list[str] = Field(description="Areas served: GSS codes, or `national`.", examples=[["E10000017"]])
+    area_details: list[AreaDetail] = Field(
+        description="The same areas in the same order, each with its name and kind, for pages to show."
+    )
     status: SignatoryStatus = Field(description="Always `verified` in public responses.")
     verified_at: datetime | None = Field(description="When a council officer verified the organisation.")
 
@@ -97,10 +102,9 @@ class SignatoryFilters(FreeTextParams):
     organisation_type: list[OrganisationType] = Field(
         default_factory=list, description="Only these kinds of organisation (repeat to combine)."
     )
-    area: str | None = Field(
-        default=None,
-        pattern=AREA_PATTERN,
-        description="GSS code: organisations serving this area, plus national ones.",
+    area: AreaFilter = Field(
+        description="Where someone lives or a council's area: a council's GSS code, its name or a postcode, or "
+        f"`national`. Organisations serving that area by the same rule as offers: {AREA_FILTER_RULE}"
     )
 
 

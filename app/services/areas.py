@@ -1,6 +1,12 @@
-"""Where an offer or an organisation reaches: GSS codes, `national` and `remote`, in the order readers scan."""
+"""Where an offer or an organisation reaches: GSS codes, `national` and `remote`, in the order readers scan, with
+the names a council page shows, and which of them serve someone living in a given council's area."""
+
+from typing import Any
 
 from app.enums import NATIONAL, REMOTE
+from app.geography.authorities import geography
+
+REACH_NAMES = {NATIONAL: "National", REMOTE: "Remote (online or by phone)"}
 
 
 def order_areas(codes: list[str]) -> list[str]:
@@ -13,9 +19,31 @@ def split_areas(joined: str | None) -> list[str]:
     return order_areas(joined.split(",")) if joined else []
 
 
-def wanted_areas(area: str, *, remote_counts: bool) -> list[str]:
-    """The area codes that serve someone living in `area`: the area itself and national reach (and, for an
-    offer, remote delivery)."""
-    if area == NATIONAL:
+def area_details(codes: list[str]) -> list[dict[str, Any]]:
+    """Each area's code with its name and kind, in the order given, so a page can say "Preston"."""
+    councils = geography().councils
+    details: list[dict[str, Any]] = []
+    for code in codes:
+        council = councils.get(code)
+        if council is not None:
+            details.append({"code": code, "name": council.name, "kind": council.kind})
+        else:  # national, remote, or a code stored before writes were checked against the ONS data
+            details.append({"code": code, "name": REACH_NAMES.get(code), "kind": code if code in REACH_NAMES else None})
+    return details
+
+
+def named_areas(codes: list[str]) -> dict[str, list[Any]]:
+    """A document's `areas` and, beside them, `area_details`."""
+    return {"areas": codes, "area_details": area_details(codes)}
+
+
+def wanted_areas(code: str, *, remote_counts: bool) -> list[str]:
+    """The area codes that serve someone living in `code` (a council's code, as `councils.area_code` gives
+    it): the council's own and those the hierarchy adds (a district's county; a county's districts), national
+    reach, and for an offer remote delivery."""
+    if code == NATIONAL:
         return [NATIONAL]
-    return [area, NATIONAL, REMOTE] if remote_counts else [area, NATIONAL]
+    if code == REMOTE:
+        return [REMOTE]
+    reach = [*geography().reach(code), NATIONAL]
+    return [*reach, REMOTE] if remote_counts else reach

@@ -13,7 +13,7 @@ from sqlalchemy import Row, Select, func, select
 
 from app.enums import PUBLIC_COMMITMENT_STATUSES, Audience, CareStatus, PledgeStatus, SignatoryStatus, mask_to_flags
 from app.models import Commitment, CommitmentArea, Covenant, Pledge, Priority, Signatory, table_of
-from app.services.areas import split_areas
+from app.services.areas import named_areas, split_areas
 
 commitment = table_of(Commitment)
 commitment_area = table_of(CommitmentArea)
@@ -103,7 +103,7 @@ def public_document(row: Row[Any]) -> dict[str, Any]:
             "audiences": AUDIENCES_BY_MASK[row.audience_mask],
             "care_statuses": CARE_STATUSES_BY_MASK[row.care_status_mask],
         },
-        "areas": split_areas(row.areas),
+        **named_areas(split_areas(row.areas)),
         "capacity": {"places": row.capacity_places, "period": row.capacity_period},
         "how_to_access": {"text": row.access_text, "url": row.access_url},
         "starts_on": row.starts_on,

@@ -1,10 +1,15 @@
-"""Finding councils by name, code or postcode (app/geography holds the data)."""
+"""Finding councils by name, code or postcode (app/geography holds the data), and turning what a young person
+types as `area` (a code, a council's name, a postcode) into the council it means."""
 
-from typing import Any
+import asyncio
+from typing import Any, TypeVar
 
-from app.errors import NotFound
+from pydantic import BaseModel
+
+from app.enums import NATIONAL, REMOTE
+from app.errors import NotFound, ValidationFailed
 from app.geography import postcodes
-from app.geography.authorities import KINDS, Council, Geography, geography
+from app.geography.authorities import GSS_CODE, Council, Geography, geography
 
 SEARCH_LIMIT = 20
 
@@ -26,19 +31,10 @@ def council_document(council: Council, places: Geography | None = None) -> dict[
 
 
 def council_by_code(code: str) -> dict[str, Any]:
-    found = _council(code.strip().upper())
+    found = geography().councils.get(code.strip().upper())
     if found is None:
         raise NotFound(f"No council has the code {code}.")
     return council_document(found)
-
-
-def _council(code: str) -> Council | None:
-    places = geography()
-    if code in places.councils:
-        return places.councils[code]
-    kind = KINDS.get(code[:3])
-    # Scottish and Northern Irish councils are known from the postcode directory, by code alone.
-    return Council(code, None, kind, None) if kind in ("scottish_council_area", "northern_irish_district") else None
 
 
 def search(q: str) -> dict[str, Any]:
@@ -47,18 +43,92 @@ def search(q: str) -> dict[str, Any]:
     if postcode is not None:
         return _postcode_search(postcode)
     places = geography()
-    by_code = _council(q.strip().upper())
+    by_code = places.councils.get(q.strip().upper())
     found = [by_code] if by_code else places.starting(q, SEARCH_LIMIT)
     return {"postcode": None, "councils": [council_document(council, places) for council in found]}
 
 
 def _postcode_search(postcode: str) -> dict[str, Any]:
-    district_code = postcodes.council_of(postcode)
-    district = _council(district_code) if district_code else None
+    places = geography()
+    district = places.councils.get(postcodes.council_of(postcode) or "")
     if district is None:
         return {"postcode": None, "councils": []}
-    upper = _council(district.upper_tier) or district
+    upper = places.councils.get(district.upper_tier, district)
     return {
         "postcode": {"postcode": postcode, "district": council_ref(district), "upper_tier": council_ref(upper)},
         "councils": [council_document(council) for council in dict.fromkeys([district, upper])],
     }
+
+
+# ---------------------------------------------------------------- `area` as people type it
+
+
+class AreaNotFound(ValidationFailed):
+    """`area` names no council, or several: `candidates` lists those it could mean."""
+
+    def __init__(self, detail: str, candidates: list[Council]) -> None:
+        super().__init__(
+            detail, pointer="/area", location="query", candidates=[council_ref(council) for council in candidates]
+        )
+
+
+def area_code(text: str) -> str:
+    """The code of the council `text` means (`E07000123`, `Preston`, `pr1 2he`), or `national` / `remote`.
+    A postcode's council is its district (or unitary): the hierarchy then adds the county's offers."""
+    typed = text.strip()
+    if typed.lower() in (NATIONAL, REMOTE):
+        return typed.lower()
+    if GSS_CODE.match(typed.upper()):
+        return _known_code(typed.upper())
+    postcode = postcodes.normalised(typed)
+    if postcode is not None:
+        return _postcode_council(postcode)
+    return _named_council(typed).code
+
+
+def _known_code(code: str) -> str:
+    places = geography()
+    if code in places.councils:
+        return code
+    if code in places.replaced:
+        old_name, successor = places.replaced[code]
+        now = places.councils[successor]
+        raise AreaNotFound(f"{code} ({old_name}) is no longer a council: it is part of {now.code} ({now.name}).", [now])
+    raise AreaNotFound(f"No council has the code {code}.", [])
+
+
+def _postcode_council(postcode: str) -> str:
+    district = postcodes.council_of(postcode)
+    if district is None or district not in geography().councils:
+        raise AreaNotFound(f"The ONS Postcode Directory has no council for the postcode {postcode}.", [])
+    return district
+
+
+def _named_council(name: str) -> Council:
+    """A council by its name, or, failing that, by the start of exactly one council's name."""
+    places = geography()
+    exact = places.named(name)
+    found = exact or places.starting(name, SEARCH_LIMIT + 1)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise AreaNotFound(f"No council is called {name!r}: try its GSS code or a postcode.", [])
+    shown = found[:SEARCH_LIMIT]
+    listed = "; ".join(f"{council.name} ({council.code})" for council in shown)
+    raise AreaNotFound(f"{name!r} could be more than one council: {listed}. Name one, or give its code.", shown)
+
+
+Filters = TypeVar("Filters", bound=BaseModel)
+
+
+async def with_area_resolved(filters: Filters) -> Filters:
+    """`filters` with `area` as the code it means. The first postcode of a letter loads that letter's
+    directory (about a tenth of a second), so postcodes are resolved off the event loop."""
+    typed = getattr(filters, "area", None)
+    if typed is None:
+        return filters
+    if postcodes.normalised(typed) is not None:
+        code = await asyncio.to_thread(area_code, typed)
+    else:
+        code = area_code(typed)
+    return filters.model_copy(update={"area": code})

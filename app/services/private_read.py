@@ -33,7 +33,7 @@ from app.services.access import (
     pledge_actions_for,
     signatory_actions_for,
 )
-from app.services.areas import order_areas
+from app.services.areas import named_areas, order_areas
 from app.services.commitment_document import commitment, commitment_columns, private_document
 from app.services.lifecycle import PLEDGE_ACTIONS, SIGNATORY_ACTIONS, allowed_actions
 from app.services.lookup import (
@@ -158,7 +158,7 @@ def _signatory_document(signatory: Signatory, areas: list[str], principal: Princ
         "charity_number": signatory.charity_number,
         "website": signatory.website,
         "public_contact": signatory.public_contact,
-        "areas": areas,
+        **named_areas(areas),
         "contact": {
             "name": signatory.contact_name,
             "email": signatory.contact_email,

@@ -25,7 +25,7 @@ from app.schemas.fields import RECORD_ID
 from app.schemas.pledges import PledgeFilters
 from app.schemas.signatories import SignatoryFilters
 from app.serialization import embedded
-from app.services.areas import split_areas, wanted_areas
+from app.services.areas import named_areas, split_areas, wanted_areas
 from app.services.commitment_document import (
     PUBLISHED,
     VERIFIED,
@@ -278,7 +278,7 @@ def signatory_out(row: Row[Any]) -> dict[str, Any]:
         "charity_number": row.charity_number,
         "website": row.website,
         "public_contact": row.public_contact,
-        "areas": split_areas(row.areas),
+        **named_areas(split_areas(row.areas)),
         "status": row.status,
         "verified_at": row.verified_at,
     }
