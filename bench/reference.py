@@ -36,6 +36,24 @@ COMMITMENTS_FIRST = (
     "FROM public_commitment ORDER BY public_commitment.commitment_id \n"
     " LIMIT $1::INTEGER"
 )
+# The area filter's statement (the read model's area index holds the hierarchy), with one placeholder per code
+# asked for (SQLAlchemy's expanding IN: the council's code, national, remote).
+COMMITMENTS_IN_AREAS = (
+    "SELECT public_commitment.commitment_id, public_commitment.document \n"
+    "FROM public_commitment \n"
+    "WHERE EXISTS (SELECT * \n"
+    "FROM public_commitment_area \n"
+    "WHERE public_commitment_area.commitment_id = public_commitment.commitment_id AND "
+    "public_commitment_area.area_code IN ({placeholders})) ORDER BY public_commitment.commitment_id \n"
+    " LIMIT ${limit}::INTEGER"
+)
+
+
+def commitments_in_areas(count: int) -> str:
+    placeholders = ", ".join(f"${number}::VARCHAR" for number in range(1, count + 1))
+    return COMMITMENTS_IN_AREAS.format(placeholders=placeholders, limit=count + 1)
+
+
 COMMITMENT_BY_ID = (
     "SELECT public_commitment.document \nFROM public_commitment \nWHERE public_commitment.commitment_id = $1::VARCHAR"
 )
@@ -57,7 +75,12 @@ async def list_commitments(request: Request) -> Response:
     pool: asyncpg.Pool = request.app.state.pool
     limit = int(request.query_params.get("limit", "20"))
     priority, cursor = request.query_params.get("priority"), request.query_params.get("cursor")
-    if priority:
+    # `areas`: the codes the service asks its area index for, comma-separated (bench.py works them out).
+    areas = request.query_params.get("areas")
+    if areas:
+        codes = areas.split(",")
+        rows = await pool.fetch(commitments_in_areas(len(codes)), *codes, limit + 1)
+    elif priority:
         rows = await pool.fetch(COMMITMENTS_BY_PRIORITY, priority, limit + 1)
     elif cursor:
         rows = await pool.fetch(COMMITMENTS_AFTER, cursor, limit + 1)

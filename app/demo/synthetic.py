@@ -1,6 +1,8 @@
 """Realistic synthetic data at scale for benchmarks: `covenant-registry seed-synthetic --signatories N --commitments M`
 
-Each run adds its own authorities and covenants (GSS codes in the unused E98 range), so runs never collide.
+Each run adds its own authorities and covenants (GSS codes in the unused E98 range), so runs never collide. Their
+offers and organisations are placed in real councils (HOMES), a county's spread over it and its districts, so
+that area filters meet the council hierarchy as they would in production.
 Rows go in with COPY on PostgreSQL (about 200k commitments in well under a minute) and in executemany batches
 on SQLite. The mix of statuses matches a mature registry: most organisations verified, most pledges
 published, most offers active.
@@ -33,6 +35,7 @@ from app.enums import (
     SizeBand,
     flags_to_mask,
 )
+from app.geography.authorities import geography
 from app.ids import encode_crockford, new_id
 from app.models import (
     Authority,
@@ -72,6 +75,25 @@ PLACES = [
     "Thornbury",
     "Wyvern",
 ]
+# Where each synthetic covenant's offers are: counties and single-tier councils taking turns, so a county's
+# filter (itself and its districts) and a unitary's (itself) each cover one covenant's share of the offers.
+HOMES = [
+    "E10000017",  # Lancashire (county, 12 districts)
+    "E06000023",  # Bristol (unitary)
+    "E10000016",  # Kent
+    "E08000025",  # Birmingham (metropolitan borough)
+    "E10000012",  # Essex
+    "E09000007",  # Camden (London borough)
+    "E10000030",  # Surrey
+    "E08000035",  # Leeds
+    "E10000008",  # Devon
+    "E06000047",  # County Durham
+    "E10000020",  # Norfolk
+    "E08000003",  # Manchester
+]
+# Of a county's offers, the share made for the whole county; the rest are for one of its districts.
+COUNTY_WIDE_SHARE = 0.3
+
 TRADES = {
     Sector.PRIVATE: [
         "Engineering",
@@ -208,8 +230,17 @@ class SyntheticRegistry:
                 "updated_at": self.now,
             },
             "priorities": priorities,
-            "area": code,
+            "home": HOMES[number % len(HOMES)],
         }
+
+    def place_in(self, council: dict[str, Any]) -> str:
+        """A council of the synthetic covenant's home: the home itself, or for a county often one of its
+        districts."""
+        home = council["home"]
+        districts = geography().children.get(home, ())
+        if districts and self.rng.random() >= COUNTY_WIDE_SHARE:
+            return self.rng.choice(districts)
+        return str(home)
 
     def signatory(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         rng = self.rng
@@ -248,7 +279,7 @@ class SyntheticRegistry:
             "updated_at": self.now,
         }
         council = rng.choice(self.councils)
-        areas = [NATIONAL] if rng.random() < 0.08 else [council["area"]]
+        areas = [NATIONAL] if rng.random() < 0.08 else [self.place_in(council)]
         return row, [{"signatory_id": signatory_id, "area_code": code} for code in areas]
 
     def pledge(self, signatory: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -341,7 +372,7 @@ class SyntheticRegistry:
             "updated_at": self.now,
         }
         roll = rng.random()
-        areas = [council["area"]] + ([REMOTE] if roll < 0.1 else [NATIONAL] if roll < 0.18 else [])
+        areas = [self.place_in(council)] + ([REMOTE] if roll < 0.1 else [NATIONAL] if roll < 0.18 else [])
         return row, [{"commitment_id": commitment_id, "area_code": code} for code in areas]
 
 
