@@ -76,6 +76,23 @@ def cmd_demo_data(_args: argparse.Namespace) -> None:
     run_async(load)
 
 
+def cmd_rebuild_read_model(_args: argparse.Namespace) -> None:
+    from app.services import data_version
+    from app.services.projection import rebuild_public_commitments
+
+    async def rebuild(settings: Settings) -> None:
+        engine = create_engine(settings)
+        try:
+            async with engine.begin() as conn:  # one transaction: readers see the old model or the new one
+                written = await rebuild_public_commitments(conn)
+                await data_version.bump(conn)
+        finally:
+            await engine.dispose()
+        log.info("read model rebuilt: %s public offers", written)
+
+    run_async(rebuild)
+
+
 class TenthsProgress:
     """Reports on standard error each time another tenth of the asked-for commitments is in."""
 
@@ -232,6 +249,13 @@ def add_database_commands(commands: Commands) -> None:
         "demo-data",
         "load the demo authorities, organisations and offers; loading them twice adds nothing",
         cmd_demo_data,
+    )
+
+    add_command(
+        commands,
+        "rebuild-read-model",
+        "render every public offer again and re-index the areas it serves (after bumping the ONS data packages)",
+        cmd_rebuild_read_model,
     )
 
     synthetic = add_command(

@@ -332,6 +332,22 @@ class PublicCommitment(SQLModel, table=True):
     document: str = text(default="{}")
 
 
+class PublicCommitmentArea(SQLModel, table=True):
+    """Every area whose residents a public offer serves: its own areas and those the council hierarchy adds to
+    them (a county-wide offer serves each of its districts; a district's offer shows on its county's page; an
+    offer recorded under a former code serves the council that replaced it).
+
+    Written with public_commitment by app/services/projection.py, so the `area` filter asks for one council's
+    code (and national, remote) whatever its tier, and costs what an exact-code filter costs.
+    """
+
+    __tablename__ = "public_commitment_area"
+    __table_args__ = (Index(None, "area_code", "commitment_id"),)
+
+    commitment_id: str = Field(foreign_key="public_commitment.commitment_id", primary_key=True, ondelete="CASCADE")
+    area_code: str = Field(primary_key=True)
+
+
 class PublicOfferCount(SQLModel, table=True):
     """How many public offers a covenant has, by priority, offer type and status.
 

@@ -25,6 +25,7 @@ DEFAULTS_SHOWN = {
     ],
     "migrate": ["(default: head)"],
     "demo-data": [],
+    "rebuild-read-model": [],
     "seed-synthetic": ["(default: 20000)", "(default: 200000)", "(default: 2026)"],
     "create-operator-key": ["(default: Registry operator)"],
     "openapi": [f"(default: {ROOT / 'openapi' / 'openapi.json'})"],
@@ -133,3 +134,21 @@ async def test_seed_synthetic_reports_progress_in_tenths(app, database_url):
     assert progress[-1] == ("100", "1,000", "1,000")
     async with app.state.engine.connect() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM commitment"))).scalar_one() == asked
+
+
+async def test_rebuild_read_model_restores_the_area_index_and_moves_the_data_version(app, factory, database_url):
+    offer = await factory.public_offer(areas=("E07000123",))  # Preston, so Lancashire's page shows it too
+    async with app.state.engine.begin() as conn:
+        await conn.execute(text("DELETE FROM public_commitment_area WHERE commitment_id = :id"), {"id": offer.id})
+        version = (await conn.execute(text("SELECT version FROM data_version"))).scalar_one()
+
+    result = cli("rebuild-read-model", database_url=database_url)
+
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"read model rebuilt: \d+ public offers", result.stderr), result.stderr
+    async with app.state.engine.connect() as conn:
+        indexed = await conn.execute(
+            text("SELECT area_code FROM public_commitment_area WHERE commitment_id = :id"), {"id": offer.id}
+        )
+        assert {"E07000123", "E10000017"} <= set(indexed.scalars())
+        assert (await conn.execute(text("SELECT version FROM data_version"))).scalar_one() > version

@@ -78,9 +78,27 @@ async def test_offers_rendered_before_area_names_gain_them_and_lose_them_going_d
         detail for document in rendered_now for detail in document["area_details"]
     ]
 
+    indexed_now = await area_index(scratch_database)
+
     in_thread(migrate.downgrade, scratch_database, "2888e563d12b")
     older = await documents(scratch_database)
     assert len(older) == len(rendered_now) and not any("area_details" in document for document in older)
+    assert "public_commitment_area" not in await table_names(scratch_database)
 
     in_thread(migrate.upgrade, scratch_database)
     assert await documents(scratch_database) == rendered_now
+    # The index the migration builds is the one the demo loader's projection wrote.
+    assert await area_index(scratch_database) == indexed_now
+    preston_offers = {row for row in indexed_now if row[1] == "E07000123"}
+    county_wide = {document["id"] for document in rendered_now if "E10000017" in document["areas"]}
+    assert county_wide and county_wide <= {commitment_id for commitment_id, _ in preston_offers}
+
+
+async def area_index(url: str) -> set[tuple[str, str]]:
+    engine = create_engine(Settings(database_url=url), pooled=False)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(text("SELECT commitment_id, area_code FROM public_commitment_area"))
+            return {tuple(row) for row in rows}
+    finally:
+        await engine.dispose()

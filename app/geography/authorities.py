@@ -113,14 +113,26 @@ def name_key(name: str) -> str:
 
 def spoken_names(name: str) -> list[str]:
     """The ONS name and the ones people say: `Bristol, City of` is also `Bristol` and `City of Bristol`;
-    `County Durham` is also `Durham`."""
+    `County Durham` is also `Durham`, `City of Edinburgh` also `Edinburgh`."""
     names = [name]
     place, comma, title = name.partition(", ")
     if comma and title in ("City of", "County of"):
         names += [place, f"{title} {place}"]
-    if name.startswith("County "):
-        names.append(name.removeprefix("County "))
+    for prefix in ("County ", "City of "):
+        # Not "City of London" as "London": that is 33 boroughs, not the one.
+        if name.startswith(prefix) and name != "City of London":
+            names.append(name.removeprefix(prefix))
     return names
+
+
+@dataclass(frozen=True)
+class Former:
+    """A code the 2021 lookup had and the ONS has since replaced: a district merged into a unitary, a county
+    whose districts all did, or a recoded borough."""
+
+    code: str
+    name: str
+    successors: tuple[str, ...]  # the councils it is part of now (Cumbria's area is two unitaries)
 
 
 @dataclass(frozen=True)
@@ -128,19 +140,29 @@ class Geography:
     councils: dict[str, Council]
     children: dict[str, tuple[str, ...]]
     by_name: dict[str, tuple[str, ...]]
-    # A code the 2021 lookup had and the ONS has since replaced: its old name and the council it is part of now.
-    replaced: dict[str, tuple[str, str]]
+    replaced: dict[str, Former]
+    # A current council's former codes, so offers recorded under them before writes were checked still reach it.
+    predecessors: dict[str, tuple[str, ...]]
 
     def named(self, name: str) -> list[Council]:
         return [self.councils[code] for code in self.by_name.get(name_key(name), ())]
 
     def reach(self, code: str) -> tuple[str, ...]:
         """The councils whose offers serve someone living in `code`: a district's own and its county's; a
-        county's own and every one of its districts'; any other council's own."""
+        county's own and every one of its districts'; any other council's own; each with its former codes."""
         council = self.councils[code]
-        if council.parent:
-            return (code, council.parent)
-        return (code, *self.children.get(code, ()))
+        tiers = (code, council.parent) if council.parent else (code, *self.children.get(code, ()))
+        return tuple(dict.fromkeys([*tiers, *(old for tier in tiers for old in self.predecessors.get(tier, ()))]))
+
+    def served(self, code: str) -> tuple[str, ...]:
+        """The councils whose residents an offer for `code` serves: the inverse of `reach`. Tiers work both
+        ways (a county's offer serves its districts; a district's shows on its county's page); a former code
+        serves the councils that replaced it; anything else (national, remote) only itself."""
+        if code in self.councils:
+            return self.reach(code)
+        if code in self.replaced:
+            return (code, *self.replaced[code].successors)
+        return (code,)
 
     def starting(self, prefix: str, limit: int) -> list[Council]:
         """Councils whose name starts with `prefix` (as `name_key` folds it), by name."""
@@ -155,13 +177,38 @@ class Geography:
 def geography() -> Geography:
     """Built once per process from the 2021 lookup (a few milliseconds), corrected for what changed since: the
     councils of England and Wales, with names and parents, and those of Scotland and Northern Ireland."""
-    successor = {old: new for new, (_name, olds) in CHANGES_SINCE_2021.items() for old in olds}
+    councils = _current_councils()
+    replaced = _former_councils()
+    children: defaultdict[str, list[str]] = defaultdict(list)
+    names: defaultdict[str, list[str]] = defaultdict(list)
+    predecessors: defaultdict[str, list[str]] = defaultdict(list)
+    for council in councils.values():
+        if council.parent:
+            children[council.parent].append(council.code)
+        for name in spoken_names(council.name):
+            names[name_key(name)].append(council.code)
+    for former in replaced.values():
+        for successor in former.successors:
+            predecessors[successor].append(former.code)
+    return Geography(
+        councils,
+        {code: tuple(sorted(found)) for code, found in children.items()},
+        {name: tuple(sorted(set(codes))) for name, codes in names.items()},
+        replaced,
+        {code: tuple(sorted(olds)) for code, olds in predecessors.items()},
+    )
+
+
+def _successors() -> dict[str, str]:
+    return {old: new for new, (_name, olds) in CHANGES_SINCE_2021.items() for old in olds}
+
+
+def _current_councils() -> dict[str, Council]:
+    successor = _successors()
     councils: dict[str, Council] = {}
-    replaced: dict[str, tuple[str, str]] = {}
     for row in _lookup_rows():
         code, parent = row["LTLA21CD"], row["UTLA21CD"]
         if code in successor:
-            replaced[code] = (row["LTLA21NM"], successor[code])
             continue
         councils[code] = Council(code, row["LTLA21NM"], KINDS[code[:3]], parent if parent != code else None)
         if parent != code:
@@ -170,19 +217,27 @@ def geography() -> Geography:
         councils[code] = Council(code, name, KINDS[code[:3]], None)
     for code, name in NATIONS_COUNCILS.items():
         councils[code] = Council(code, name, KINDS[code[:3]], None)
-    children: defaultdict[str, list[str]] = defaultdict(list)
-    names: defaultdict[str, list[str]] = defaultdict(list)
-    for council in councils.values():
-        if council.parent:
-            children[council.parent].append(council.code)
-        for name in spoken_names(council.name):
-            names[name_key(name)].append(council.code)
-    return Geography(
-        councils,
-        {code: tuple(sorted(found)) for code, found in children.items()},
-        {name: tuple(sorted(set(codes))) for name, codes in names.items()},
-        replaced,
-    )
+    return councils
+
+
+def _former_councils() -> dict[str, Former]:
+    """The replaced districts, and the counties all of whose districts were replaced (they went with them)."""
+    successor = _successors()
+    replaced: dict[str, Former] = {}
+    county_names: dict[str, str] = {}
+    districts_of: defaultdict[str, list[str]] = defaultdict(list)
+    for row in _lookup_rows():
+        code, parent = row["LTLA21CD"], row["UTLA21CD"]
+        if code in successor:
+            replaced[code] = Former(code, row["LTLA21NM"], (successor[code],))
+        if parent != code:
+            county_names[parent] = row["UTLA21NM"]
+            districts_of[parent].append(code)
+    for county, districts in districts_of.items():
+        if all(district in successor for district in districts):
+            successors = tuple(sorted({successor[district] for district in districts}))
+            replaced[county] = Former(county, county_names[county], successors)
+    return replaced
 
 
 def _lookup_rows() -> list[dict[str, str]]:

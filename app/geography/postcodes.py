@@ -76,6 +76,11 @@ def council_of(postcode: str) -> str | None:
     return letter.council_of(_key(postcode)) if letter else None
 
 
+def is_loaded(postcode: str) -> bool:
+    """Whether `council_of(postcode)` answers at once (its letter is in memory, or known to be absent)."""
+    return postcode[:1] in _letters
+
+
 def _letter(first: str) -> _Letter | None:
     if first not in _letters:
         with _loading:  # one thread reads a letter's file; others wait for it rather than read it again

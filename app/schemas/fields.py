@@ -54,10 +54,9 @@ def known_area(code: str) -> str:
     if code in places.councils:
         return code
     if code in places.replaced:
-        old_name, successor = places.replaced[code]
-        raise ValueError(
-            f"{code} ({old_name}) is no longer a council: use {successor} ({places.councils[successor].name})"
-        )
+        former = places.replaced[code]
+        now = " or ".join(f"{new} ({places.councils[new].name})" for new in former.successors)
+        raise ValueError(f"{code} ({former.name}) is no longer a council: use {now}")
     raise ValueError(f"{code} is not the GSS code of a current council (find codes at /v1/areas?q=)")
 
 

@@ -4,7 +4,7 @@ the names a council page shows, and which of them serve someone living in a give
 from typing import Any
 
 from app.enums import NATIONAL, REMOTE
-from app.geography.authorities import geography
+from app.geography.authorities import KINDS, geography
 
 REACH_NAMES = {NATIONAL: "National", REMOTE: "Remote (online or by phone)"}
 
@@ -21,13 +21,16 @@ def split_areas(joined: str | None) -> list[str]:
 
 def area_details(codes: list[str]) -> list[dict[str, Any]]:
     """Each area's code with its name and kind, in the order given, so a page can say "Preston"."""
-    councils = geography().councils
+    places = geography()
     details: list[dict[str, Any]] = []
     for code in codes:
-        council = councils.get(code)
+        council = places.councils.get(code)
+        former = places.replaced.get(code)  # stored before writes were checked against the ONS data
         if council is not None:
             details.append({"code": code, "name": council.name, "kind": council.kind})
-        else:  # national, remote, or a code stored before writes were checked against the ONS data
+        elif former is not None:
+            details.append({"code": code, "name": former.name, "kind": KINDS[code[:3]]})
+        else:  # national, remote, or a code no ONS data knows
             details.append({"code": code, "name": REACH_NAMES.get(code), "kind": code if code in REACH_NAMES else None})
     return details
 
@@ -35,6 +38,18 @@ def area_details(codes: list[str]) -> list[dict[str, Any]]:
 def named_areas(codes: list[str]) -> dict[str, list[Any]]:
     """A document's `areas` and, beside them, `area_details`."""
     return {"areas": codes, "area_details": area_details(codes)}
+
+
+def served_areas(codes: list[str]) -> list[str]:
+    """Every area whose residents an offer for `codes` serves (the read model indexes offers by these)."""
+    places = geography()
+    return list(dict.fromkeys(served for code in codes for served in places.served(code)))
+
+
+def offer_areas_wanted(code: str) -> list[str]:
+    """What the read model is asked for someone living in `code`: the hierarchy is already in its index
+    (`served_areas`), so a council's own code, national and remote; `national` alone for national offers."""
+    return [NATIONAL] if code == NATIONAL else list(dict.fromkeys([code, NATIONAL, REMOTE]))
 
 
 def wanted_areas(code: str, *, remote_counts: bool) -> list[str]:

@@ -91,9 +91,10 @@ def _known_code(code: str) -> str:
     if code in places.councils:
         return code
     if code in places.replaced:
-        old_name, successor = places.replaced[code]
-        now = places.councils[successor]
-        raise AreaNotFound(f"{code} ({old_name}) is no longer a council: it is part of {now.code} ({now.name}).", [now])
+        former = places.replaced[code]
+        now = [places.councils[new] for new in former.successors]
+        listed = " and ".join(f"{council.code} ({council.name})" for council in now)
+        raise AreaNotFound(f"{code} ({former.name}) is no longer a council: its area is now {listed}.", now)
     raise AreaNotFound(f"No council has the code {code}.", [])
 
 
@@ -123,11 +124,13 @@ Filters = TypeVar("Filters", bound=BaseModel)
 
 async def with_area_resolved(filters: Filters) -> Filters:
     """`filters` with `area` as the code it means. The first postcode of a letter loads that letter's
-    directory (about a tenth of a second), so postcodes are resolved off the event loop."""
+    directory (about a tenth of a second), so that one is resolved off the event loop; the rest take
+    microseconds."""
     typed = getattr(filters, "area", None)
     if typed is None:
         return filters
-    if postcodes.normalised(typed) is not None:
+    postcode = postcodes.normalised(typed)
+    if postcode is not None and not postcodes.is_loaded(postcode):
         code = await asyncio.to_thread(area_code, typed)
     else:
         code = area_code(typed)

@@ -30,11 +30,11 @@ COMMITMENT_COLUMNS = [
     "id", "title", "description", "offer_type", "status", "covenant_id", "covenant_slug", "signatory_id",
     "signatory_name", "signatory_sector", "priority_id", "priority_code", "priority_title", "min_age", "max_age",
     "audiences", "care_statuses", "areas", "capacity_places", "capacity_period", "how_to_access", "access_url",
-    "starts_on", "ends_on", "apply_by", "updated_at",
+    "starts_on", "ends_on", "apply_by", "updated_at", "area_names",
 ]  # fmt: skip
 SIGNATORY_COLUMNS = [
     "id", "name", "description", "sector", "organisation_type", "size_band", "companies_house_number",
-    "charity_number", "website", "public_contact", "areas", "verified_at",
+    "charity_number", "website", "public_contact", "areas", "verified_at", "area_names",
 ]  # fmt: skip
 
 
@@ -53,14 +53,24 @@ def commitment_row(document: dict[str, Any]) -> list[Any]:
         document["priority"]["code"], document["priority"]["title"], eligibility["min_age"], eligibility["max_age"],
         ";".join(eligibility["audiences"]), ";".join(eligibility["care_statuses"]), ";".join(document["areas"]),
         capacity["places"], capacity["period"], access["text"], access["url"], document["starts_on"],
-        document["ends_on"], document["apply_by"], document["updated_at"],
+        document["ends_on"], document["apply_by"], document["updated_at"], area_names(document),
     ]  # fmt: skip
 
 
 def signatory_row(document: dict[str, Any]) -> list[Any]:
     # Dates and times go through the same JSON encoding as the API, so both say 2026-11-22T10:15:00Z.
     verified_at = orjson.loads(dump_json(document["verified_at"]))
-    return [*(document[column] for column in SIGNATORY_COLUMNS[:10]), ";".join(document["areas"]), verified_at]
+    return [
+        *(document[column] for column in SIGNATORY_COLUMNS[:10]),
+        ";".join(document["areas"]),
+        verified_at,
+        area_names(document),
+    ]
+
+
+def area_names(document: dict[str, Any]) -> str:
+    # Last, so that readers of the earlier columns by position are not disturbed.
+    return ";".join(detail["name"] or detail["code"] for detail in document["area_details"])
 
 
 def as_text_for_excel(value: Any) -> Any:

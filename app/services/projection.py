@@ -16,11 +16,13 @@ from sqlalchemy import ColumnElement, Row, delete, func, insert, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db import bulk_insert, upsert_insert
-from app.models import PublicCommitment, PublicOfferCount, table_of
+from app.models import PublicCommitment, PublicCommitmentArea, PublicOfferCount, table_of
 from app.serialization import dump_json
+from app.services.areas import served_areas, split_areas
 from app.services.commitment_document import commitment, public_commitments, public_document
 
 public_commitment = table_of(PublicCommitment)
+public_commitment_area = table_of(PublicCommitmentArea)
 public_offer_count = table_of(PublicOfferCount)
 COUNTED_BY = ("covenant_id", "priority_id", "offer_type", "status")
 
@@ -50,6 +52,19 @@ def projection_row(row: Row[Any]) -> dict[str, Any]:
     }
 
 
+def area_rows(row: Row[Any]) -> list[dict[str, Any]]:
+    """The read model's index of where an offer serves (its rows go when its public row is deleted)."""
+    return [{"commitment_id": row.id, "area_code": code} for code in served_areas(split_areas(row.areas))]
+
+
+async def insert_public_rows(conn: AsyncConnection, rows: list[Row[Any]]) -> list[dict[str, Any]]:
+    """The public rows of these commitments and their area index; returns the public rows."""
+    public_rows = [projection_row(row) for row in rows]
+    await bulk_insert(conn, public_commitment, public_rows)
+    await bulk_insert(conn, public_commitment_area, [area for row in rows for area in area_rows(row)])
+    return public_rows
+
+
 async def refresh_public_commitments(conn: AsyncConnection, scope: ColumnElement[bool]) -> None:
     """Re-render the public rows of the commitments matching `scope` (a condition on commitment columns)."""
     removed = await conn.execute(
@@ -59,8 +74,7 @@ async def refresh_public_commitments(conn: AsyncConnection, scope: ColumnElement
     )
     change = Counter[tuple[str, ...]]()
     change.subtract(tuple(row) for row in removed.all())
-    rows = [projection_row(row) for row in (await conn.execute(public_commitments().where(scope))).all()]
-    await bulk_insert(conn, public_commitment, rows)
+    rows = await insert_public_rows(conn, list((await conn.execute(public_commitments().where(scope))).all()))
     change.update(tuple(row[name] for name in COUNTED_BY) for row in rows)
     await adjust_offer_counts(conn, change)
 
@@ -103,7 +117,7 @@ async def rebuild_public_commitments(conn: AsyncConnection, scope: ColumnElement
         rows = (await conn.execute(statement)).all()
         if not rows:
             break
-        await bulk_insert(conn, public_commitment, [projection_row(row) for row in rows])
+        await insert_public_rows(conn, list(rows))
         total, after = total + len(rows), rows[-1].id
     await recount_offers(conn, select(commitment.c.covenant_id).where(scope).distinct())
     return total

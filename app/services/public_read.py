@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.enums import Audience, CovenantStatus, flags_to_mask
 from app.errors import NotFound
 from app.ids import is_id
-from app.models import Authority, PublicCommitment, SignatoryArea, table_of
+from app.models import Authority, PublicCommitment, PublicCommitmentArea, SignatoryArea, table_of
 from app.schemas.authorities import AuthorityFilters
 from app.schemas.commitments import CommitmentFilters
 from app.schemas.covenants import CovenantFilters
@@ -25,11 +25,10 @@ from app.schemas.fields import RECORD_ID
 from app.schemas.pledges import PledgeFilters
 from app.schemas.signatories import SignatoryFilters
 from app.serialization import embedded
-from app.services.areas import named_areas, split_areas, wanted_areas
+from app.services.areas import named_areas, offer_areas_wanted, split_areas, wanted_areas
 from app.services.commitment_document import (
     PUBLISHED,
     VERIFIED,
-    commitment_area,
     covenant,
     pledge,
     priority,
@@ -41,6 +40,7 @@ from app.services.pagination import FilteredList, Keyset, Page, Shape
 authority = table_of(Authority)
 signatory_area = table_of(SignatoryArea)
 public_commitment = table_of(PublicCommitment)
+public_commitment_area = table_of(PublicCommitmentArea)
 
 PUBLIC_COVENANT_STATUSES = (CovenantStatus.OPEN.value, CovenantStatus.CLOSED.value)
 RECORD_ID_FORM = re.compile(RECORD_ID)
@@ -465,9 +465,10 @@ COMMITMENT_LIST = FilteredList(
         },
         "offer_type": one_of_values(_offer.offer_type, "offer_types"),
         "sector": one_of_values(_offer.sector, "sectors"),
+        # The read model's area index already holds the hierarchy (app/services/projection.py).
         "area": exists().where(
-            commitment_area.c.commitment_id == _offer.commitment_id,
-            one_of_values(commitment_area.c.area_code, "areas"),
+            public_commitment_area.c.commitment_id == _offer.commitment_id,
+            one_of_values(public_commitment_area.c.area_code, "areas"),
         ),
         "age": and_(_offer.min_age <= bindparam("age"), _offer.max_age >= bindparam("age")),
         "audience": _offer.audience_mask.op("&")(bindparam("audience_bit")) != 0,
@@ -503,7 +504,7 @@ def commitment_shape(filters: CommitmentFilters) -> Shape:
     if filters.sector:
         shape.use("sector", sectors=[s.value for s in filters.sector])
     if filters.area:
-        shape.use("area", areas=wanted_areas(filters.area, remote_counts=True))
+        shape.use("area", areas=offer_areas_wanted(filters.area))
     if filters.age is not None:
         shape.use("age", age=filters.age)
     if filters.audience:
