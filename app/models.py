@@ -315,6 +315,7 @@ class PublicCommitment(SQLModel, table=True):
         Index(None, "sector", "commitment_id"),
         Index(None, "status", "commitment_id"),
         Index(None, "min_age", "max_age"),
+        Index(None, "modified_at", "commitment_id"),
     )
 
     commitment_id: str = Field(foreign_key="commitment.id", primary_key=True, ondelete="CASCADE")
@@ -330,6 +331,10 @@ class PublicCommitment(SQLModel, table=True):
     audience_mask: int
     search_text: str = text(default="")
     document: str = text(default="{}")
+    # When the public last saw this offer change: set when its document is first rendered or renders differently
+    # (an offer published, edited, or its organisation renamed), kept when a refresh renders it the same. What a
+    # directory syncing by `modified_after` needs, which no one table's updated_at says.
+    modified_at: datetime = timestamp()
 
 
 class PublicCommitmentArea(SQLModel, table=True):

@@ -40,6 +40,14 @@ def run_migrations_offline() -> None:
 
 
 def do_run_migrations(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode rebuilds a table by copying it and dropping the original; with foreign keys on, that drop
+        # deletes every row that references it ON DELETE CASCADE (the read model's area index, for one). SQLite
+        # honours the pragma only outside a transaction, so it is set before the migrations' one begins, and
+        # the keys are checked once they are done.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -50,6 +58,11 @@ def do_run_migrations(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        if broken:
+            raise RuntimeError(f"the migrations left rows whose foreign keys point nowhere: {broken[:5]}")
 
 
 async def run_async_migrations() -> None:

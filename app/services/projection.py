@@ -10,12 +10,14 @@ adds what was inserted and takes away what was deleted, so statistics never coun
 """
 
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, delete, func, insert, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db import bulk_insert, upsert_insert
+from app.ids import utcnow
 from app.models import PublicCommitment, PublicCommitmentArea, PublicOfferCount, table_of
 from app.serialization import dump_json
 from app.services.areas import served_areas, split_areas
@@ -57,9 +59,18 @@ def area_rows(row: Row[Any]) -> list[dict[str, Any]]:
     return [{"commitment_id": row.id, "area_code": code} for code in served_areas(split_areas(row.areas))]
 
 
-async def insert_public_rows(conn: AsyncConnection, rows: list[Row[Any]]) -> list[dict[str, Any]]:
-    """The public rows of these commitments and their area index; returns the public rows."""
-    public_rows = [projection_row(row) for row in rows]
+async def insert_public_rows(
+    conn: AsyncConnection, rows: list[Row[Any]], before: dict[str, tuple[str, datetime]] | None = None
+) -> list[dict[str, Any]]:
+    """The public rows of these commitments and their area index; returns the public rows. `before` holds the
+    documents and modification times the rows had, so an offer rendered the same keeps its time."""
+    now = utcnow()
+    public_rows = []
+    for row in rows:
+        public = projection_row(row)
+        previous = (before or {}).get(public["commitment_id"])
+        public["modified_at"] = previous[1] if previous and previous[0] == public["document"] else now
+        public_rows.append(public)
     await bulk_insert(conn, public_commitment, public_rows)
     await bulk_insert(conn, public_commitment_area, [area for row in rows for area in area_rows(row)])
     return public_rows
@@ -67,14 +78,23 @@ async def insert_public_rows(conn: AsyncConnection, rows: list[Row[Any]]) -> lis
 
 async def refresh_public_commitments(conn: AsyncConnection, scope: ColumnElement[bool]) -> None:
     """Re-render the public rows of the commitments matching `scope` (a condition on commitment columns)."""
-    removed = await conn.execute(
-        delete(public_commitment)
-        .where(public_commitment.c.commitment_id.in_(select(commitment.c.id).where(scope)))
-        .returning(*(public_commitment.c[name] for name in COUNTED_BY))
-    )
+    removed = (
+        await conn.execute(
+            delete(public_commitment)
+            .where(public_commitment.c.commitment_id.in_(select(commitment.c.id).where(scope)))
+            .returning(
+                public_commitment.c.commitment_id,
+                public_commitment.c.document,
+                public_commitment.c.modified_at,
+                *(public_commitment.c[name] for name in COUNTED_BY),
+            )
+        )
+    ).all()
     change = Counter[tuple[str, ...]]()
-    change.subtract(tuple(row) for row in removed.all())
-    rows = await insert_public_rows(conn, list((await conn.execute(public_commitments().where(scope))).all()))
+    change.subtract(tuple(row[3:]) for row in removed)
+    before = {row.commitment_id: (row.document, row.modified_at) for row in removed}
+    found = list((await conn.execute(public_commitments().where(scope))).all())
+    rows = await insert_public_rows(conn, found, before)
     change.update(tuple(row[name] for name in COUNTED_BY) for row in rows)
     await adjust_offer_counts(conn, change)
 
@@ -102,22 +122,31 @@ async def recount_offers(conn: AsyncConnection, covenant_ids: Any) -> None:
 
 async def rebuild_public_commitments(conn: AsyncConnection, scope: ColumnElement[bool] | None = None) -> int:
     """Rebuild the read model, all of it or a scope, in batches (after bulk loads, or to repair it), and recount
-    the offers of the covenants in scope.
+    the offers of the covenants in scope. An offer that renders as it did keeps its modification time.
 
     Returns the number of public rows written."""
     scope = scope if scope is not None else true()
-    await conn.execute(
-        delete(public_commitment).where(public_commitment.c.commitment_id.in_(select(commitment.c.id).where(scope)))
-    )
+    in_scope = public_commitment.c.commitment_id.in_(select(commitment.c.id).where(scope))
     total, after = 0, ""
     while True:
         statement = (
             public_commitments().where(scope, commitment.c.id > after).order_by(commitment.c.id).limit(REBUILD_BATCH)
         )
         rows = (await conn.execute(statement)).all()
+        # The public rows of this batch's range go (with those of commitments no longer public); the last round,
+        # with no rows, takes whatever is left past the last batch.
+        window = [in_scope, public_commitment.c.commitment_id > after]
+        if rows:
+            window.append(public_commitment.c.commitment_id <= rows[-1].id)
+        removed = await conn.execute(
+            delete(public_commitment)
+            .where(*window)
+            .returning(public_commitment.c.commitment_id, public_commitment.c.document, public_commitment.c.modified_at)
+        )
+        before = {row.commitment_id: (row.document, row.modified_at) for row in removed.all()}
         if not rows:
             break
-        await insert_public_rows(conn, list(rows))
+        await insert_public_rows(conn, list(rows), before)
         total, after = total + len(rows), rows[-1].id
     await recount_offers(conn, select(commitment.c.covenant_id).where(scope).distinct())
     return total
