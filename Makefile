@@ -13,7 +13,7 @@ help:
 	@echo "make test     install and run the whole suite (TEST_DATABASE_URL=postgresql://... for PostgreSQL)"
 	@echo "make coverage the whole suite with line coverage of app/, per file"
 	@echo "make lint     ruff check, ruff format check and mypy on app/"
-	@echo "make openapi  regenerate openapi/openapi.json from the app"
+	@echo "make openapi  regenerate openapi/openapi.json and openapi/oruk.json from the app"
 	@echo "make bench    benchmark the public read path on PostgreSQL (see bench/README.md)"
 
 $(STAMP): pyproject.toml constraints.txt

@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Callable, Coroutine
 from importlib import metadata
+from pathlib import Path
 from typing import Any, TypeAlias
 
 from app.config import PROJECT_ROOT, Settings, get_settings
@@ -190,11 +191,15 @@ def cmd_scheduler(args: argparse.Namespace) -> None:
 
 
 def cmd_openapi(args: argparse.Namespace) -> None:
+    from app.api.oruk import oruk_openapi
     from app.main import create_app
     from app.openapi_file import write_openapi
 
-    write_openapi(create_app().openapi(), args.output)
-    log.info("wrote %s", args.output)
+    app = create_app()
+    write_openapi(app.openapi(), args.output)
+    oruk_output = Path(args.output).with_name("oruk.json")
+    write_openapi(oruk_openapi(app), oruk_output)
+    log.info("wrote %s and %s", args.output, oruk_output)
 
 
 def package_version() -> str:

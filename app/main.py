@@ -23,6 +23,7 @@ from app.api import (
     keys,
     open_data,
     operations,
+    oruk,
     pledges,
     signatories,
 )
@@ -101,6 +102,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         areas,
     ):
         app.include_router(module.router)
+    # The Open Referral UK feed has a contract of its own (/oruk/openapi.json), which the registry's links to.
+    app.include_router(oruk.router, include_in_schema=False)
+    app.state.other_contracts = [lambda: oruk.oruk_openapi(app)]
 
     app.add_middleware(
         RevalidationMiddleware,

@@ -27,6 +27,16 @@ def test_committed_contract_matches_the_app(document):
     assert committed == render_openapi(document), "openapi/openapi.json is stale: run `make openapi` and commit it"
 
 
+def test_committed_oruk_contract_matches_the_feed():
+    from app.api.oruk import oruk_openapi
+
+    committed = (CONTRACT.parent / "oruk.json").read_text(encoding="utf-8")
+    feed = oruk_openapi(create_app())
+    assert committed == render_openapi(feed), "openapi/oruk.json is stale: run `make openapi` and commit it"
+    validate(feed)
+    assert not [path for path in create_app().openapi()["paths"] if path.startswith("/oruk")]
+
+
 def test_contract_is_valid_openapi_3_1(document):
     assert document["openapi"].startswith("3.1")
     validate(document)

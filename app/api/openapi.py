@@ -21,6 +21,8 @@ what they offer young people leaving care, and what was delivered.
   `limit` is 1 to 100 (more is a 422). Filters combine with AND.
 * **Errors** are `application/problem+json` (RFC 9457); validation errors list each field in `errors`.
 * Every response carries `X-Request-ID` (yours, if you sent a plain one).
+* **Open Referral UK**: every public offer is also published as an ORUK 3.0 feed under `/oruk`, described by
+  its own OpenAPI document, [`/oruk/openapi.json`](/oruk/openapi.json).
 """
 
 TAGS = [

@@ -39,8 +39,11 @@ class DocumentedPaths:
 
 
 def documented_paths(app: Any) -> DocumentedPaths:
-    """The app's table, built from its contract on first use."""
+    """The app's table, built from its contracts on first use."""
     if not hasattr(app.state, "documented_paths"):
-        app.state.documented_paths = DocumentedPaths(app.openapi()["paths"])
+        paths = dict(app.openapi()["paths"])
+        for contract in getattr(app.state, "other_contracts", ()):  # a feed with a contract of its own (ORUK)
+            paths |= contract()["paths"]
+        app.state.documented_paths = DocumentedPaths(paths)
     table: DocumentedPaths = app.state.documented_paths
     return table

@@ -66,9 +66,9 @@ def _postcode_search(postcode: str) -> dict[str, Any]:
 class AreaNotFound(ValidationFailed):
     """`area` names no council, or several: `candidates` lists those it could mean."""
 
-    def __init__(self, detail: str, candidates: list[Council]) -> None:
+    def __init__(self, detail: str, candidates: list[Council], *, pointer: str = "/area") -> None:
         super().__init__(
-            detail, pointer="/area", location="query", candidates=[council_ref(council) for council in candidates]
+            detail, pointer=pointer, location="query", candidates=[council_ref(council) for council in candidates]
         )
 
 
@@ -98,11 +98,23 @@ def _known_code(code: str) -> str:
     raise AreaNotFound(f"No council has the code {code}.", [])
 
 
-def _postcode_council(postcode: str) -> str:
+def _postcode_council(postcode: str, pointer: str = "/area") -> str:
     district = postcodes.council_of(postcode)
     if district is None or district not in geography().councils:
-        raise AreaNotFound(f"The ONS Postcode Directory has no council for the postcode {postcode}.", [])
+        raise AreaNotFound(
+            f"The ONS Postcode Directory has no council for the postcode {postcode}.", [], pointer=pointer
+        )
     return district
+
+
+async def postcode_council(text: str, *, pointer: str) -> str:
+    """The council (district or unitary) of a postcode in any spelling; a 422 at `pointer` if it is none."""
+    postcode = postcodes.normalised(text)
+    if postcode is None:
+        raise AreaNotFound(f"{text!r} is not a UK postcode.", [], pointer=pointer)
+    if postcodes.is_loaded(postcode):
+        return _postcode_council(postcode, pointer)
+    return await asyncio.to_thread(_postcode_council, postcode, pointer)
 
 
 def _named_council(name: str) -> Council:
