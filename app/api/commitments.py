@@ -54,9 +54,11 @@ async def list_commitments(
     """Public offers (active, paused or full commitments of published pledges), oldest first.
 
     Filters combine with AND; a filter repeated (`offer_type=job&offer_type=apprenticeship`) matches any of
-    its values. `area` takes the GSS code of where a young person lives and also returns national and remote
-    offers; `age` returns offers whose age range includes it. Each item carries the organisation's name and
-    the priority's code and title, so a page can show it without another call.
+    its values. `area` takes where a young person lives (a council's GSS code, its name or a postcode) and
+    follows the council tiers: a district's answer holds its county's offers, a county's its districts', and
+    every answer national and remote ones; `age` returns offers whose age range includes it. Each item
+    carries the organisation's name and the priority's code and title, so a page can show it without another
+    call.
     """
     return public_page(request, await public_read.list_commitments(conn, await councils.with_area_resolved(filters)))
 

@@ -107,9 +107,18 @@ def _optional_body_without_null(body: dict[str, Any]) -> None:
         media["schema"] = schema
 
 
-def _decorate_operation(operation: dict[str, Any]) -> None:
+def decorate_operations(document: dict[str, Any], *, keyset_pages: bool = True) -> None:
+    """What every operation of a contract of ours promises beyond FastAPI's document (problem+json errors,
+    the response headers, If-None-Match). `keyset_pages`: its lists link their next page."""
+    for path_item in document["paths"].values():
+        for operation in path_item.values():
+            _decorate_operation(operation, keyset_pages)
+    document.setdefault("components", {})["headers"] = HEADERS
+
+
+def _decorate_operation(operation: dict[str, Any], keyset_pages: bool) -> None:
     is_public_read = "304" in operation["responses"]
-    is_list = operation["operationId"].startswith("list_")
+    is_list = keyset_pages and operation["operationId"].startswith("list_")
     if operation.pop("x-key-optional", False):
         operation.pop("security", None)  # the document's default: a key is optional
     else:
@@ -159,10 +168,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         tags=TAGS,
         license_info={"name": "MIT", "identifier": "MIT"},
     )
-    for path_item in document["paths"].values():
-        for operation in path_item.values():
-            _decorate_operation(operation)
-    document.setdefault("components", {})["headers"] = HEADERS
+    decorate_operations(document)
     # A key is optional unless an operation says otherwise. Said once here rather than on each operation because
     # generators (openapi-python-client among them) type any operation with its own non-empty `security` as
     # needing an authenticated client, though `[{}, ...]` means the key may be left out.

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from app.api.deps import ReadConnection
 from app.api.http import public_cache_control, public_json
+from app.api.openapi import decorate_operations
 from app.api.problems import read_docs
 from app.schemas.oruk import (
     UK_PROFILE,
@@ -51,7 +52,18 @@ async def get_oruk_openapi(request: Request) -> Response:
     return JSONResponse(oruk_openapi(request.app))
 
 
-@router.get("/services", response_model=ServicePage, summary="List services", responses=read_docs(422))
+NDJSON_RESPONSE = {
+    "content": {NDJSON: {"schema": {"type": "string", "description": "One service (JSON) per line."}}},
+    "description": "The page, or with `format=ndjson` every matching service, one per line.",
+}
+
+
+@router.get(
+    "/services",
+    response_model=ServicePage,
+    summary="List services",
+    responses={**read_docs(422), 200: NDJSON_RESPONSE},
+)
 async def list_oruk_services(
     request: Request, filters: Annotated[ServiceFilters, Query()], conn: ReadConnection
 ) -> Response:
@@ -134,7 +146,7 @@ The registry's own API is described at `/openapi.json`."""
 def oruk_openapi(app: FastAPI) -> dict[str, Any]:
     """This feed's OpenAPI document, made once per app from these routes alone."""
     if not hasattr(app.state, "oruk_openapi"):
-        app.state.oruk_openapi = get_openapi(
+        built = get_openapi(
             title="Care-leavers covenant registry: Open Referral UK feed",
             version="3.0",
             openapi_version="3.1.0",
@@ -142,5 +154,7 @@ def oruk_openapi(app: FastAPI) -> dict[str, Any]:
             routes=router.routes,
             tags=[{"name": TAG, "description": "The Open Referral UK 3.0 read endpoints."}],
         )
+        decorate_operations(built, keyset_pages=False)  # numbered pages, no Link
+        app.state.oruk_openapi = built
     document: dict[str, Any] = app.state.oruk_openapi
     return document
