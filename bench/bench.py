@@ -243,6 +243,55 @@ def csv_memory(base_url: str, pid: int) -> dict[str, float]:
     }
 
 
+def reset_peak(pid: int) -> None:
+    """Start the worker's peak resident memory (VmHWM) afresh, so a peak belongs to one measurement."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def oruk_crawl(base_url: str, pid: int, per_page: int = 100) -> dict[str, float]:
+    """A directory's crawl of the ORUK feed: every page of services in turn, as one client would."""
+    reset_peak(pid)
+    before, started = rss_mb(pid), time.perf_counter()
+    page, services = 1, 0
+    while True:
+        body, _ = fetch(f"{base_url}/oruk/services?per_page={per_page}&page={page}")
+        answer = json.loads(body)
+        services += answer["size"]
+        if answer["last_page"]:
+            break
+        page += 1
+    seconds = time.perf_counter() - started
+    return {
+        "services": services,
+        "pages": page,
+        "seconds": seconds,
+        "services_per_second": services / seconds,
+        "rss_mb_before": before,
+        "rss_mb_peak": rss_mb(pid, "VmHWM"),
+        "rss_mb_after": rss_mb(pid),
+    }
+
+
+def oruk_stream(base_url: str, pid: int) -> dict[str, float]:
+    """Every service as ndjson, read as it arrives (the client holds none of it)."""
+    reset_peak(pid)
+    before, started = rss_mb(pid), time.perf_counter()
+    lines = size = 0
+    with urllib.request.urlopen(f"{base_url}/oruk/services?format=ndjson", timeout=600) as response:
+        while chunk := response.read(1 << 16):
+            lines, size = lines + chunk.count(b"\n"), size + len(chunk)
+    seconds = time.perf_counter() - started
+    return {
+        "services": lines,
+        "megabytes": size / 1e6,
+        "seconds": seconds,
+        "services_per_second": lines / seconds,
+        "rss_mb_before": before,
+        "rss_mb_peak": rss_mb(pid, "VmHWM"),
+        "rss_mb_after": rss_mb(pid),
+    }
+
+
 def ratio(numerator: float, denominator: float) -> str:
     return f"{numerator / denominator:.2f}" if denominator else "-"
 
@@ -318,6 +367,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="skip seeding; use the database as it is")
     parser.add_argument("--skip-memory", action="store_true", help="skip the 100k-request and CSV memory runs")
     parser.add_argument("--skip-writes", action="store_true", help="skip the organisations' write flow")
+    parser.add_argument("--skip-oruk", action="store_true", help="skip the ORUK feed's crawl and ndjson stream")
     parser.add_argument(
         "--no-cache", action="store_true", help="run the service with PUBLIC_RESPONSE_CACHE_MB=0 (every read queries)"
     )
@@ -389,6 +439,11 @@ def main() -> None:
             memory["requests"] = memory_over_requests(service_url, service.pid, cases[1], args.connections)
             memory["csv"] = csv_memory(service_url, service.pid)
             print(f"\nmemory: {json.dumps(memory)}")
+        if not args.skip_oruk:
+            memory["oruk_crawl"] = oruk_crawl(service_url, service.pid)
+            print(f"\nORUK crawl, per_page=100: {json.dumps(memory['oruk_crawl'])}")
+            memory["oruk_ndjson"] = oruk_stream(service_url, service.pid)
+            print(f"ORUK ndjson stream: {json.dumps(memory['oruk_ndjson'])}")
         if not args.skip_writes and "commitment" in reference_medians:
             # Last: the flows add pledges, which moves the data version on and empties the remembered answers.
             writes = asyncio.run(measure_write_flows(service_url, args.database_url, duration=args.duration * 2))

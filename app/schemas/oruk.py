@@ -17,7 +17,7 @@ Uri = Annotated[str, Field(json_schema_extra={"format": "uri"})]
 Email = Annotated[str, Field(json_schema_extra={"format": "email"})]
 
 ServiceStatus = Literal["active", "inactive", "defunct", "temporarily closed"]
-UK_PROFILE = "https://github.com/openreferral/uk-profile"
+UK_PROFILE = "https://open-referral-uk-profile.readthedocs.io/en/latest/"
 
 
 class Standard(BaseModel):

@@ -8,16 +8,16 @@ organisations only. Answers leave out empty optional fields rather than send nul
 import math
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, exists, func, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.enums import Audience, CareStatus, flags_to_mask
 from app.errors import NotFound
-from app.models import Commitment, PublicCommitment, PublicCommitmentArea, table_of
+from app.models import Commitment, PublicCommitment, PublicCommitmentArea, PublicOfferCount, table_of
 from app.schemas.oruk import PageParams, ServiceFilters, TaxonomyTermFilters
 from app.serialization import dump_json
 from app.services.areas import offer_areas_wanted
@@ -56,6 +56,12 @@ def without_empty(document: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in document.items() if value is not None and value != ""}
 
 
+def to_the_millisecond(moment: datetime) -> str:
+    """`2026-12-01T18:24:21.123Z`: the standard asks for millisecond accuracy (SQLite's times come naive UTC)."""
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
 def page_of(contents: list[Any], total: int, params: PageParams) -> dict[str, Any]:
     pages = math.ceil(total / params.per_page)
     return {
@@ -84,7 +90,8 @@ def organization_document(row: Any) -> dict[str, Any]:
         {
             "id": record_uuid(row.id),
             "name": row.name,
-            "description": row.description,
+            # Required by the standard; an organisation may have registered without one.
+            "description": row.description or f"{row.name} has signed a care-leavers covenant.",
             "email": contact if LOOKS_LIKE_EMAIL.match(contact) else None,
             "website": row.website,
         }
@@ -253,11 +260,10 @@ def _with_term(term_uuid: str) -> ColumnElement[bool]:
         return offer.offer_type == code
     if vocabulary.key == AUDIENCE:
         return offer.audience_mask.op("&")(flags_to_mask(Audience, [code])) != 0
-    # A care status: offers limited to it, and offers open to every status (no mask).
+    # A care status: the offers linked to it (limited to it, among others), as their attributes say. An offer
+    # open to every status is linked to none, as it is limited by none.
     mask = commitment.care_status_mask
-    return exists().where(
-        commitment.id == offer.commitment_id, or_(mask == 0, mask.op("&")(flags_to_mask(CareStatus, [code])) != 0)
-    )
+    return exists().where(commitment.id == offer.commitment_id, mask.op("&")(flags_to_mask(CareStatus, [code])) != 0)
 
 
 def _in_taxonomy(taxonomy_uuid: str) -> ColumnElement[bool]:
@@ -269,6 +275,7 @@ def _in_taxonomy(taxonomy_uuid: str) -> ColumnElement[bool]:
     return true()  # every offer has an offer type and at least one audience
 
 
+ALL_OFFERS = select(func.coalesce(func.sum(table_of(PublicOfferCount).c.offers), 0))
 SERVICE_ROWS = select(offer.commitment_id, offer.document, offer.modified_at, pledge.c.published_at).join(
     pledge, pledge.c.id == offer.pledge_id
 )
@@ -276,7 +283,9 @@ SERVICE_ROWS = select(offer.commitment_id, offer.document, offer.modified_at, pl
 
 async def services_page(conn: AsyncConnection, filters: ServiceFilters, council: str | None) -> dict[str, Any]:
     conditions = service_conditions(filters, council)
-    total = (await conn.execute(select(func.count()).select_from(offer_table).where(*conditions))).scalar_one()
+    # Unfiltered (a directory's crawl), the count is the read model's own tally rather than a count of its rows.
+    counted = select(func.count()).select_from(offer_table).where(*conditions) if conditions else ALL_OFFERS
+    total = (await conn.execute(counted)).scalar_one()
     # The page's ids first (an index walk), then only their documents: a deep page skips ids, not documents.
     ids = (
         select(offer.commitment_id)
@@ -320,7 +329,9 @@ async def service_by_id(conn: AsyncConnection, service_uuid: str) -> dict[str, A
 
 async def rendered(conn: AsyncConnection, rows: Sequence[Any], filters: ServiceFilters) -> list[dict[str, Any]]:
     if filters.minimal:
-        return [{"id": record_uuid(row.commitment_id), "last_modified": row.modified_at} for row in rows]
+        return [
+            {"id": record_uuid(row.commitment_id), "last_modified": to_the_millisecond(row.modified_at)} for row in rows
+        ]
     documents = [orjson.loads(row.document) for row in rows]
     organizations = await organizations_by_id(conn, {document["signatory"]["id"] for document in documents})
     summaries = [
@@ -350,7 +361,7 @@ def service_summary(document: dict[str, Any], row: Any, organization: dict[str, 
             "minimum_age": eligibility["min_age"],
             "maximum_age": eligibility["max_age"],
             "assured_date": row.published_at.date().isoformat() if row.published_at else None,
-            "last_modified": row.modified_at,
+            "last_modified": to_the_millisecond(row.modified_at),
             "organization": organization,
         }
     )
