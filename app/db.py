@@ -203,6 +203,7 @@ class RegistrySession(Session):
 
 # RETURNING (PostgreSQL, SQLite 3.35+) hands the writer the version its commit makes current.
 BUMP_DATA_VERSION = text("UPDATE data_version SET version = version + 1 WHERE id = 1 RETURNING version")
+STAMP_PUBLIC_CHANGES = text("UPDATE public_change SET version = :version WHERE version IS NULL")
 
 
 @event.listens_for(RegistrySession, "after_flush")
@@ -222,7 +223,11 @@ def _bump_data_version(session: Session) -> None:
     # Changes not flushed yet count too: commit flushes them only after this hook runs.
     pending = session.new or session.dirty or session.deleted
     if session.info.pop("wrote", False) or pending:
-        session.info["data_version"] = session.execute(BUMP_DATA_VERSION).scalar_one()
+        version = session.execute(BUMP_DATA_VERSION).scalar_one()
+        # The change feed's outbox rows of this transaction take the version: versions follow commit order
+        # (the bump holds the row's lock until the commit), so a reader paging by them never skips a change.
+        session.execute(STAMP_PUBLIC_CHANGES, {"version": version})
+        session.info["data_version"] = version
 
 
 @event.listens_for(RegistrySession, "after_rollback")

@@ -22,6 +22,7 @@ PREFIXES = {
     "progress_report": "rpt",
     "api_key": "key",
     "audit_event": "evt",
+    "public_change": "chg",
 }
 
 

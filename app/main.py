@@ -17,6 +17,7 @@ from app.api import (
     areas,
     audit,
     authorities,
+    changes,
     commitments,
     covenants,
     delivery,
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         keys,
         audit,
         areas,
+        changes,
     ):
         app.include_router(module.router)
     # The Open Referral UK feed has a contract of its own (/oruk/openapi.json), which the registry's links to.

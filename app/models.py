@@ -487,3 +487,35 @@ class DataVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
     version: int = Field(default=1, sa_type=BigInteger)
+
+
+class PublicChange(SQLModel, table=True):
+    """One public change, for the change feed (`GET /v1/changes`): an offer published, changed or withdrawn, an
+    organisation verified, suspended or withdrawn, a covenant opened or closed. Never anything private.
+
+    Written in the transaction of the change it records (an outbox), with no `version`; the commit hook in
+    app/db.py stamps the transaction's rows with the data version it makes current. Every writing transaction
+    takes the data version's row lock to bump it, so versions are handed out in commit order: a reader that
+    pages by (version, seq) sees a transaction's changes only after every earlier one's, whatever order the
+    rows were inserted in, and a cursor never passes a change still to commit.
+    """
+
+    __tablename__ = "public_change"
+    __table_args__ = (
+        Index(None, "version", "seq"),
+        Index(
+            "ix_public_change_unstamped",
+            "seq",
+            postgresql_where=sql_text("version IS NULL"),
+            sqlite_where=sql_text("version IS NULL"),
+        ),
+    )
+
+    seq: int | None = Field(default=None, primary_key=True)
+    id: str = Field(unique=True, description="The change's id, for de-duplication (chg_…).")
+    version: int | None = Field(default=None, sa_type=BigInteger)
+    type: str = Field(description="offer.published, offer.changed, offer.status_changed, offer.withdrawn, …")
+    record_type: str
+    record_id: str
+    changes: list[str] = Field(default_factory=list, sa_column=Column(JSONDocument, nullable=False))
+    occurred_at: datetime = timestamp()

@@ -290,6 +290,13 @@ def test_the_whole_journey_through_the_generated_client(package, server):
     assert organisations_csv.startswith("\ufeff".encode()) and b"Eden Valley Bakery" in organisations_csv
     you.call("list_signatory_pledges", signatory_id, client=organisation, parses_as="PledgePrivatePage")
 
+    # A partner mirroring the registry follows the change feed: the approval made the offers public.
+    feed = you.call("list_changes", client=public, limit=500, parses_as="ChangePage").parsed
+    published = {item.record.id for item in feed.items if item.type_ == m.ChangeType.OFFER_PUBLISHED}
+    assert apprenticeship.id in published
+    after = you.call("list_changes", client=public, after=feed.next_cursor, parses_as="ChangePage").parsed
+    assert after.items == [] and after.next_cursor
+
     # A delivery return for last month (still open to correction), corrected once.
     period_end = date.today().replace(day=1) - timedelta(days=1)
     period_start = period_end.replace(day=1)

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 from app.ids import new_id
-from app.models import ApiKey, AuditEvent, table_of
+from app.models import ApiKey, AuditEvent, Covenant, Signatory, table_of
 from app.observability import request_id_var
-from app.services import projection
+from app.services import changes, projection
 from app.services.access import Principal
 
 # Never copied into an audit record, whatever the record type.
@@ -96,6 +96,7 @@ async def created(
     """Audit a record just added to the session: flushed first, so the event holds its id and defaults."""
     await session.flush()
     record(session, actor, action, subject, before=None, scope=scope, keyless_actor=keyless_actor)
+    await record_public_change(session, subject, None)  # a covenant created open is opened
 
 
 @asynccontextmanager
@@ -120,6 +121,18 @@ async def changing(
         event.after = {**(event.after or {}), "note": note}
     if public is not None:
         await projection.refresh_public_commitments(await session.connection(), public)
+    await record_public_change(session, subject, (before or {}).get("status"))
+
+
+async def record_public_change(session: AsyncSession, subject: SQLModel, status_before: str | None) -> None:
+    """An organisation's or a covenant's status change, in the change feed if the public sees it."""
+    if isinstance(subject, Signatory):
+        change = changes.organisation_change(status_before, subject.status, subject.id)
+    elif isinstance(subject, Covenant):
+        change = changes.covenant_change(status_before, subject.status, subject.id)
+    else:
+        return
+    await changes.record(await session.connection(), [change])
 
 
 async def deleted(

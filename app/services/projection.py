@@ -13,6 +13,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import ColumnElement, Row, delete, func, insert, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -20,6 +21,7 @@ from app.db import bulk_insert, upsert_insert
 from app.ids import utcnow
 from app.models import PublicCommitment, PublicCommitmentArea, PublicOfferCount, table_of
 from app.serialization import dump_json
+from app.services import changes
 from app.services.areas import served_areas, split_areas
 from app.services.commitment_document import commitment, public_commitments, public_document
 
@@ -52,6 +54,10 @@ def projection_row(row: Row[Any]) -> dict[str, Any]:
         "search_text": search_text(row.title, row.description),
         "document": dump_json(public_document(row)).decode(),
     }
+
+
+def parsed(rendered: dict[str, tuple[str, datetime]]) -> dict[str, dict[str, Any]]:
+    return {commitment_id: orjson.loads(document) for commitment_id, (document, _) in rendered.items()}
 
 
 def area_rows(row: Row[Any]) -> list[dict[str, Any]]:
@@ -95,6 +101,10 @@ async def refresh_public_commitments(conn: AsyncConnection, scope: ColumnElement
     before = {row.commitment_id: (row.document, row.modified_at) for row in removed}
     found = list((await conn.execute(public_commitments().where(scope))).all())
     rows = await insert_public_rows(conn, found, before)
+    await changes.record(
+        conn,
+        changes.offer_changes(parsed(before), {row["commitment_id"]: orjson.loads(row["document"]) for row in rows}),
+    )
     change.update(tuple(row[name] for name in COUNTED_BY) for row in rows)
     await adjust_offer_counts(conn, change)
 
