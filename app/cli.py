@@ -4,12 +4,15 @@ one at a time or all of them on a clock (scheduler)."""
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Callable, Coroutine
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeAlias
+
+import httpx
 
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.db import create_engine, create_sessionmaker
@@ -190,6 +193,29 @@ def cmd_scheduler(args: argparse.Namespace) -> None:
         sys.exit(EXIT_FAILURE)
 
 
+def cmd_worker(args: argparse.Namespace) -> None:
+    from app.services import webhook_delivery
+
+    settings = get_settings()
+
+    async def deliver() -> None:
+        engine = create_engine(settings)
+        try:
+            sessionmaker = create_sessionmaker(engine)
+            allow_private = settings.webhook_allow_private_networks
+            if args.once:
+                async with httpx.AsyncClient(follow_redirects=False) as http:
+                    done = await webhook_delivery.run_once(sessionmaker, http, allow_private=allow_private)
+                log.info("webhooks: %s", done)
+            else:
+                await webhook_delivery.run_forever(sessionmaker, allow_private=allow_private, interval=args.interval)
+        finally:
+            await engine.dispose()
+
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends it between rounds, quietly
+        asyncio.run(deliver())
+
+
 def cmd_openapi(args: argparse.Namespace) -> None:
     from app.api.oruk import oruk_openapi
     from app.main import create_app
@@ -233,6 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve(commands)
     add_database_commands(commands)
     add_job_commands(commands)
+    add_worker_command(commands)
     return parser
 
 
@@ -339,6 +366,20 @@ def add_job_commands(commands: Commands) -> None:
         action="store_true",
         help="run every job now, once, and exit; a job whose current slot a running scheduler has claimed is "
         "skipped (default: %(default)s: run on the clock until stopped)",
+    )
+
+
+def add_worker_command(commands: Commands) -> None:
+    worker = add_command(
+        commands,
+        "worker",
+        "deliver webhooks: queue new public changes for each endpoint and send what is due, every few seconds "
+        "until stopped; several workers may share one PostgreSQL database without sending an attempt twice",
+        cmd_worker,
+    )
+    worker.add_argument("--interval", type=float, default=2.0, help="seconds between rounds (default: %(default)s)")
+    worker.add_argument(
+        "--once", action="store_true", help="run one round and exit (default: %(default)s: run until stopped)"
     )
 
 

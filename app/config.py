@@ -70,6 +70,16 @@ class Settings(BaseSettings):
         description="Signs list cursors, so a cursor the service did not issue is refused. Set the same long random "
         "value on every worker and host; changing it invalidates cursors already handed out.",
     )
+    webhook_allow_private_networks: bool = Field(
+        default=False,
+        description="Let webhooks point at loopback, private and link-local addresses (and plain http there). "
+        "Off in production: a webhook URL must not reach into the service's own network.",
+    )
+    in_process_worker: bool | None = Field(
+        default=None,
+        description="Deliver webhooks from inside the web worker. Unset: on for SQLite (one process), off for "
+        "PostgreSQL, where `covenant-registry worker` runs as a service of its own.",
+    )
     data_version_ttl: float = Field(
         default=1.0, ge=0, le=1.5, description="Seconds a worker trusts the data version it last read (at most 1.5)."
     )

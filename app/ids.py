@@ -23,6 +23,8 @@ PREFIXES = {
     "api_key": "key",
     "audit_event": "evt",
     "public_change": "chg",
+    "webhook_endpoint": "whk",
+    "webhook_delivery": "dlv",
 }
 
 

@@ -4,9 +4,11 @@
 lives in the database, so any number of workers on any number of hosts can serve the same registry.
 """
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -27,6 +29,7 @@ from app.api import (
     oruk,
     pledges,
     signatories,
+    webhooks,
 )
 from app.api.client_address import TrustedProxiesMiddleware, parse_networks
 from app.api.docs import install_docs
@@ -36,8 +39,9 @@ from app.api.openapi import build_openapi
 from app.api.problems import install_problem_handlers
 from app.api.revalidation import RevalidationMiddleware
 from app.config import Settings, get_settings
-from app.db import ConnectionGate, create_engine, create_sessionmaker
+from app.db import ConnectionGate, create_engine, create_sessionmaker, is_sqlite
 from app.migrate import head_revisions
+from app.services import webhook_delivery
 from app.services.data_version import VersionClock
 
 
@@ -55,6 +59,18 @@ def keep_startup_objects_out_of_collections() -> None:
     gc.freeze()
 
 
+def start_in_process_worker(settings: Settings, sessionmaker: Any) -> "asyncio.Task[None] | None":
+    """SQLite has one writer and one process: webhooks are delivered from inside it, unless told otherwise.
+    On PostgreSQL `covenant-registry worker` runs beside the web workers (docker-compose does)."""
+    wanted = settings.in_process_worker
+    if wanted is None:
+        wanted = is_sqlite(settings.database_url)
+    if not wanted:
+        return None
+    allow_private = settings.webhook_allow_private_networks
+    return asyncio.create_task(webhook_delivery.run_forever(sessionmaker, allow_private=allow_private))
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -69,9 +85,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.version_clock = VersionClock(app.state.read_engine, settings.data_version_ttl)
         keep_startup_objects_out_of_collections()
+        worker = start_in_process_worker(settings, app.state.sessionmaker)
         try:
             yield
         finally:
+            if worker is not None:
+                worker.cancel()
             await engine.dispose()
 
     app = FastAPI(
@@ -102,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit,
         areas,
         changes,
+        webhooks,
     ):
         app.include_router(module.router)
     # The Open Referral UK feed has a contract of its own (/oruk/openapi.json), which the registry's links to.

@@ -517,5 +517,60 @@ class PublicChange(SQLModel, table=True):
     type: str = Field(description="offer.published, offer.changed, offer.status_changed, offer.withdrawn, …")
     record_type: str
     record_id: str
+    # The covenant an offer or a covenant change belongs to (none for an organisation's): whose officers'
+    # webhooks are told of it.
+    covenant_id: str | None = None
     changes: list[str] = Field(default_factory=list, sa_column=Column(JSONDocument, nullable=False))
     occurred_at: datetime = timestamp()
+
+
+class WebhookEndpoint(SQLModel, table=True):
+    """Where the operator, or a council's officers for their covenants, want public changes pushed.
+
+    The secret signs each delivery (Standard Webhooks: HMAC-SHA256 over id, timestamp and body); it is shown once
+    when the endpoint is registered and kept here because every delivery needs it. `after_version`/`after_seq`
+    is how far into the change feed the endpoint's deliveries have been queued.
+    """
+
+    __tablename__ = "webhook_endpoint"
+    __table_args__ = (
+        CheckConstraint("owner_kind IN ('operator', 'authority')", name="owner_kind_known"),
+        CheckConstraint("status IN ('active', 'disabled')", name="status_known"),
+        CheckConstraint("(owner_kind = 'authority') = (authority_id IS NOT NULL)", name="authority_owner"),
+    )
+
+    id: str = Field(primary_key=True)
+    url: str
+    description: str = ""
+    event_types: list[str] = Field(sa_column=Column(JSONDocument, nullable=False))
+    secret: str
+    owner_kind: str
+    authority_id: str | None = Field(default=None, foreign_key="authority.id", index=True)
+    status: str = "active"
+    disabled_reason: str | None = None
+    after_version: int = Field(default=0, sa_type=BigInteger)
+    after_seq: int = 0
+    created_at: datetime = timestamp()
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One change to deliver to one endpoint: its attempts, and how the last one went."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        UniqueConstraint("endpoint_id", "change_id"),
+        Index(None, "status", "next_attempt_at"),
+        Index(None, "endpoint_id", "created_at"),
+        CheckConstraint("status IN ('pending', 'delivered', 'abandoned')", name="status_known"),
+    )
+
+    id: str = Field(primary_key=True)
+    endpoint_id: str = Field(foreign_key="webhook_endpoint.id", ondelete="CASCADE")
+    change_id: str = Field(foreign_key="public_change.id")
+    status: str = "pending"
+    attempts: int = 0
+    next_attempt_at: datetime = timestamp()
+    last_status_code: int | None = None
+    last_error: str | None = None
+    delivered_at: datetime | None = timestamp(nullable=True)
+    created_at: datetime = timestamp()

@@ -85,7 +85,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     # data_version_ttl=0: every request reads the data version, so a test sees its own writes at once.
-    return Settings(database_url=database_url, db_pool_size=5, data_version_ttl=0)
+    # in_process_worker=False: webhook tests run the worker's rounds themselves; loopback receivers are allowed.
+    return Settings(
+        database_url=database_url,
+        db_pool_size=5,
+        data_version_ttl=0,
+        in_process_worker=False,
+        webhook_allow_private_networks=True,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -37,7 +37,9 @@ def package(tmp_path_factory) -> Iterator[ModuleType]:  # type: ignore[no-untype
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """A live server on a migrated database of its own: (base URL, database URL)."""
-    with migrated_database(tmp_path_factory, "client_journey") as url, serving(url) as api:
+    # Webhooks to loopback allowed (the journey registers one), and no worker sending to it.
+    settings = {"WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true", "IN_PROCESS_WORKER": "false"}
+    with migrated_database(tmp_path_factory, "client_journey") as url, serving(url, **settings) as api:
         yield api, url
 
 
@@ -352,6 +354,16 @@ def test_the_whole_journey_through_the_generated_client(package, server):
     you.call("withdraw_pledge", pledge.id, client=organisation, body=reason, parses_as="PledgePrivate")
     gone = you.call("list_commitments", client=public, covenant=slug, parses_as="CommitmentPage").parsed
     assert gone.items == []
+
+    # The council's directory asks to be told of new offers, looks at its deliveries, then stops.
+    hook = m.WebhookCreate(url="http://127.0.0.1:9/hooks/covenant", event_types=[m.ChangeType.OFFER_PUBLISHED])
+    created = you.call("create_webhook", client=officer, body=hook, expect=201, parses_as="WebhookCreated").parsed
+    assert created.secret.startswith("whsec_")
+    assert [item.id for item in you.call("list_webhooks", client=officer, parses_as="WebhookList").parsed.items] == [
+        created.id
+    ]
+    you.call("list_webhook_deliveries", created.id, client=officer, parses_as="WebhookDeliveries")
+    you.call("delete_webhook", created.id, client=officer, expect=204)
 
     # What happened, and the officers' key rotated, then the new one revoked.
     events = you.call("list_audit_events", client=officer, covenant_id=covenant.id, parses_as="AuditEventPage").parsed

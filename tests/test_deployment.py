@@ -17,7 +17,7 @@ import yaml
 from app.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
-LONG_RUNNING = {"db", "app", "scheduler"}
+LONG_RUNNING = {"db", "app", "scheduler", "worker"}
 ONE_OFF = {"migrate", "demo-data"}
 
 
@@ -47,6 +47,12 @@ def test_long_running_services_restart_and_one_off_steps_do_not():
         assert services()[name].get("restart") == "unless-stopped", name
     for name in ONE_OFF:
         assert "restart" not in services()[name], name  # a finished migration must not run again and again
+
+
+def test_the_webhook_worker_runs_after_the_migration():
+    worker = services()["worker"]
+    assert worker["command"] == ["covenant-registry", "worker"]
+    assert worker["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}
 
 
 def test_the_scheduler_runs_after_the_migration_against_the_same_database():

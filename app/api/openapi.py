@@ -35,6 +35,7 @@ TAGS = [
     {"name": "Statistics", "description": "A covenant in figures, and its annual report (small counts suppressed)."},
     {"name": "Open data", "description": "Public signatories and offers as CSV downloads."},
     {"name": "Changes", "description": "Every public change in commit order, for partners that keep a copy."},
+    {"name": "Webhooks", "description": "Public changes pushed to your endpoint, signed, retried for a day."},
     {"name": "Delivery", "description": "Delivery returns: what each offer delivered, period by period."},
     {"name": "Organisations", "description": "Registering, and an organisation's own profile and pledges."},
     {"name": "Keys", "description": "API keys: issue, list, rotate, revoke. Keys are shown once."},

@@ -23,7 +23,7 @@ from app.services import changes, projection
 from app.services.access import Principal
 
 # Never copied into an audit record, whatever the record type.
-SECRET_FIELDS = frozenset({"secret_hash", "lookup"})
+SECRET_FIELDS = frozenset({"secret_hash", "lookup", "secret"})
 
 
 def snapshot(record: SQLModel | None) -> dict[str, Any] | None:

@@ -38,12 +38,20 @@ VERIFIED, SUSPENDED, WITHDRAWN = SignatoryStatus.VERIFIED, SignatoryStatus.SUSPE
 UNREMARKABLE = frozenset({"updated_at"})
 
 
-def change_row(change_type: str, record_type: str, record_id: str, changed: list[str] | None = None) -> dict[str, Any]:
+def change_row(
+    change_type: str,
+    record_type: str,
+    record_id: str,
+    changed: list[str] | None = None,
+    *,
+    covenant_id: str | None = None,
+) -> dict[str, Any]:
     return {
         "id": new_id("public_change"),
         "type": change_type,
         "record_type": record_type,
         "record_id": record_id,
+        "covenant_id": covenant_id,
         "changes": changed or [],
         "occurred_at": utcnow(),
     }
@@ -54,15 +62,16 @@ def offer_changes(before: dict[str, dict[str, Any]], after: dict[str, dict[str, 
     rows = []
     for commitment_id in sorted(before.keys() | after.keys()):
         old, new = before.get(commitment_id), after.get(commitment_id)
+        covenant_id = (new or old or {}).get("covenant", {}).get("id")
         if old is None:
-            rows.append(change_row("offer.published", "commitment", commitment_id))
+            rows.append(change_row("offer.published", "commitment", commitment_id, covenant_id=covenant_id))
         elif new is None:
-            rows.append(change_row("offer.withdrawn", "commitment", commitment_id))
+            rows.append(change_row("offer.withdrawn", "commitment", commitment_id, covenant_id=covenant_id))
         else:
             changed = sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
             if set(changed) - UNREMARKABLE:
                 kind = "offer.status_changed" if "status" in changed else "offer.changed"
-                rows.append(change_row(kind, "commitment", commitment_id, changed))
+                rows.append(change_row(kind, "commitment", commitment_id, changed, covenant_id=covenant_id))
     return rows
 
 
@@ -82,9 +91,9 @@ def covenant_change(before: str | None, after: str, covenant_id: str) -> dict[st
     if before == after:
         return None
     if after == CovenantStatus.OPEN:
-        return change_row("covenant.opened", "covenant", covenant_id)
+        return change_row("covenant.opened", "covenant", covenant_id, covenant_id=covenant_id)
     if after == CovenantStatus.CLOSED:
-        return change_row("covenant.closed", "covenant", covenant_id)
+        return change_row("covenant.closed", "covenant", covenant_id, covenant_id=covenant_id)
     return None
 
 

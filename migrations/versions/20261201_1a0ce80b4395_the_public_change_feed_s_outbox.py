@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("type", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("record_type", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("record_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("covenant_id", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column(
             "changes", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
         ),
