@@ -218,10 +218,18 @@ def _note_statement_write(state: ORMExecuteState) -> None:
         state.session.info["wrote"] = True
 
 
+# A session whose writes the public never sees (the webhook worker's bookkeeping): its commits leave the data
+# version, and so every worker's memory of public answers, alone.
+PRIVATE_ONLY = "private_only"
+
+
 @event.listens_for(RegistrySession, "before_commit")
 def _bump_data_version(session: Session) -> None:
     # Changes not flushed yet count too: commit flushes them only after this hook runs.
     pending = session.new or session.dirty or session.deleted
+    if session.info.get(PRIVATE_ONLY):
+        session.info.pop("wrote", None)
+        return
     if session.info.pop("wrote", False) or pending:
         version = session.execute(BUMP_DATA_VERSION).scalar_one()
         # The change feed's outbox rows of this transaction take the version: versions follow commit order

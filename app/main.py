@@ -64,7 +64,8 @@ def start_in_process_worker(settings: Settings, sessionmaker: Any) -> "asyncio.T
     On PostgreSQL `covenant-registry worker` runs beside the web workers (docker-compose does)."""
     wanted = settings.in_process_worker
     if wanted is None:
-        wanted = is_sqlite(settings.database_url)
+        # SQLite takes no row locks: with several web processes, each would claim the same deliveries.
+        wanted = is_sqlite(settings.database_url) and settings.workers == 1
     if not wanted:
         return None
     allow_private = settings.webhook_allow_private_networks

@@ -491,7 +491,7 @@ class DataVersion(SQLModel, table=True):
 
 class PublicChange(SQLModel, table=True):
     """One public change, for the change feed (`GET /v1/changes`): an offer published, changed or withdrawn, an
-    organisation verified, suspended or withdrawn, a covenant opened or closed. Never anything private.
+    organisation verified or no longer public, a covenant opened or closed. Never anything private.
 
     Written in the transaction of the change it records (an outbox), with no `version`; the commit hook in
     app/db.py stamps the transaction's rows with the data version it makes current. Every writing transaction

@@ -109,6 +109,30 @@ async def test_a_council_s_endpoint_gets_its_covenants_offers_signed(client, key
     assert [item["id"] for item in listed] == [endpoint["id"]] and "secret" not in listed[0]
 
 
+async def test_a_new_endpoint_hears_of_changes_after_it_not_of_the_past(client, keyring, app, receiver):
+    lancashire = await council(client, await keyring.operator())
+    await published_pledge(client, lancashire, offers=2)  # before the endpoint
+    await register(client, lancashire.officer_key, receiver.url, ["offer.published"])
+    assert (await worker_round(app)).queued == 0
+    _, _, later = await published_pledge(client, lancashire, offers=1)
+
+    assert (await worker_round(app)).delivered == 1
+    assert json.loads(receiver.received[0][1])["data"]["record"]["id"] == later["commitments"][0]["id"]
+
+
+async def test_deliveries_leave_the_public_answers_current(client, keyring, app, receiver):
+    """The worker's bookkeeping is private: a public copy stays current (304) across a round of deliveries."""
+    lancashire = await council(client, await keyring.operator())
+    await register(client, lancashire.officer_key, receiver.url, ["offer.published"])
+    await published_pledge(client, lancashire, offers=1)
+    first = await client.get("/v1/commitments")
+
+    assert (await worker_round(app)).delivered == 1
+
+    again = await client.get("/v1/commitments", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+
+
 async def test_a_receiver_that_fails_twice_gets_the_change_three_times_with_one_id(client, keyring, app, receiver):
     lancashire = await council(client, await keyring.operator())
     endpoint = await register(client, lancashire.officer_key, receiver.url, ["offer.published"])
@@ -160,7 +184,7 @@ async def test_two_workers_never_send_one_attempt_twice(client, keyring, app, re
     async def worker() -> int:
         delivered = 0
         async with httpx.AsyncClient() as http:
-            for _ in range(4):  # rounds until the queue is empty; claims are CLAIM_BATCH at a time
+            for _ in range(8):  # enough rounds for either worker to empty the queue alone, a claim at a time
                 done = await webhook_delivery.run_once(app.state.sessionmaker, http, allow_private=True, now=now)
                 delivered += done.delivered
         return delivered

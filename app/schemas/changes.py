@@ -11,7 +11,6 @@ ChangeType = Literal[
     "offer.status_changed",
     "offer.withdrawn",
     "organisation.verified",
-    "organisation.suspended",
     "organisation.withdrawn",
     "covenant.opened",
     "covenant.closed",
@@ -34,7 +33,8 @@ class Change(BaseModel):
     type: ChangeType = Field(
         description="`offer.published` (now public), `offer.changed` (its public fields changed), "
         "`offer.status_changed` (paused, full, or active again), `offer.withdrawn` (no longer public: withdrawn, "
-        "ended, lapsed or its organisation suspended); `organisation.verified`, `.suspended`, `.withdrawn`; "
+        "ended, lapsed or its organisation suspended); `organisation.verified`, `organisation.withdrawn` (no longer "
+        "public, whether withdrawn or suspended); "
         "`covenant.opened`, `covenant.closed`."
     )
     record: ChangedRecord = Field(description="The record that changed.")

@@ -76,14 +76,15 @@ def offer_changes(before: dict[str, dict[str, Any]], after: dict[str, dict[str, 
 
 
 def organisation_change(before: str | None, after: str, signatory_id: str) -> dict[str, Any] | None:
-    """An organisation's status change, if the public sees it: verified (it appears), suspended or withdrawn
-    after being verified (it disappears)."""
+    """An organisation's status change, if the public sees it: verified (it appears), or suspended or withdrawn
+    after being verified (it disappears). Both of the last are `organisation.withdrawn`: public reads do not say
+    which (a 404 either way), and the feed must not tell who a council has suspended."""
     if before == after:
         return None
     if after == VERIFIED:
         return change_row("organisation.verified", "signatory", signatory_id)
     if before == VERIFIED and after in (SUSPENDED, WITHDRAWN):
-        return change_row(f"organisation.{after}", "signatory", signatory_id)
+        return change_row("organisation.withdrawn", "signatory", signatory_id)
     return None
 
 

@@ -237,8 +237,10 @@ def service_conditions(filters: ServiceFilters, council: str | None) -> list[Col
     if filters.organization_id:
         conditions.append(offer.signatory_id == record_id("signatory", filters.organization_id))
     if filters.modified_after:
-        # Stored in UTC (SQLite keeps no offset), so compared in UTC.
-        conditions.append(offer.modified_at >= filters.modified_after.astimezone(UTC))
+        after = filters.modified_after
+        # Without an offset, a time is read as UTC (never as the server's local time).
+        aware = after.replace(tzinfo=UTC) if after.tzinfo is None else after
+        conditions.append(offer.modified_at >= aware.astimezone(UTC))  # stored in UTC (SQLite keeps no offset)
     if filters.taxonomy_term_id:
         conditions.append(_with_term(filters.taxonomy_term_id.lower()))
     if filters.taxonomy_id:

@@ -56,6 +56,11 @@ def projection_row(row: Row[Any]) -> dict[str, Any]:
     }
 
 
+def same_document(stored: str, rendered: str) -> bool:
+    """The same content, however it was spelled (a migration may have written it with other spacing)."""
+    return stored == rendered or orjson.loads(stored) == orjson.loads(rendered)
+
+
 def parsed(rendered: dict[str, tuple[str, datetime]]) -> dict[str, dict[str, Any]]:
     return {commitment_id: orjson.loads(document) for commitment_id, (document, _) in rendered.items()}
 
@@ -75,7 +80,8 @@ async def insert_public_rows(
     for row in rows:
         public = projection_row(row)
         previous = (before or {}).get(public["commitment_id"])
-        public["modified_at"] = previous[1] if previous and previous[0] == public["document"] else now
+        same = previous is not None and same_document(previous[0], public["document"])
+        public["modified_at"] = previous[1] if previous and same else now
         public_rows.append(public)
     await bulk_insert(conn, public_commitment, public_rows)
     await bulk_insert(conn, public_commitment_area, [area for row in rows for area in area_rows(row)])

@@ -28,6 +28,7 @@ from sqlalchemy import select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
+from app.db import PRIVATE_ONLY
 from app.ids import new_id, utcnow
 from app.models import Covenant, PublicChange, WebhookDelivery, WebhookEndpoint
 from app.serialization import dump_json
@@ -47,8 +48,11 @@ BACKOFF = (
     timedelta(hours=4),
 )
 GIVE_UP_AFTER = timedelta(days=1)
-QUEUE_BATCH, CLAIM_BATCH = 500, 20
-TIMEOUT = httpx.Timeout(10.0)
+# A claim's lease is the first wait (30 s): the batch is sent and recorded well within it, each attempt being
+# cut off after ATTEMPT_DEADLINE whatever the endpoint does, so no other worker can take an attempt in flight.
+QUEUE_BATCH, CLAIM_BATCH = 500, 5
+ATTEMPT_DEADLINE = 5.0
+TIMEOUT = httpx.Timeout(ATTEMPT_DEADLINE)
 
 
 @dataclass
@@ -74,6 +78,14 @@ def payload(change: Any) -> bytes:
     return dump_json({"type": change.type, "timestamp": change.occurred_at, "data": document})
 
 
+def private_session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncSession:
+    """A session for the worker's own bookkeeping, which the public never sees: its commits leave the data
+    version alone, so deliveries do not empty every worker's memory of public answers (app/db.py)."""
+    session = sessionmaker()
+    session.info[PRIVATE_ONLY] = True
+    return session
+
+
 async def run_once(
     sessionmaker: async_sessionmaker[AsyncSession],
     http: httpx.AsyncClient,
@@ -84,15 +96,15 @@ async def run_once(
     """One round: queue what is new, then send what is due (as of `now`, the clock's time unless given)."""
     moment = now or utcnow()
     done = Round(queued=await queue_new_changes(sessionmaker, moment))
-    for delivery_id in await claim_due(sessionmaker, moment):
-        await attempt(sessionmaker, http, delivery_id, moment, done, allow_private=allow_private)
+    for delivery_id, attempts in await claim_due(sessionmaker, moment):
+        await attempt(sessionmaker, http, delivery_id, attempts, moment, done, allow_private=allow_private)
     return done
 
 
 async def queue_new_changes(sessionmaker: async_sessionmaker[AsyncSession], now: datetime) -> int:
     """A delivery for each new change each active endpoint asked for; each endpoint's cursor moves past them."""
     queued = 0
-    async with sessionmaker() as session, session.begin():
+    async with private_session(sessionmaker) as session, session.begin():
         endpoints = (
             await session.execute(
                 select(WebhookEndpoint)
@@ -147,14 +159,16 @@ def _wants(endpoint: WebhookEndpoint, change: PublicChange, covenants: set[str] 
     return covenants is None or change.covenant_id in covenants
 
 
-async def claim_due(sessionmaker: async_sessionmaker[AsyncSession], now: datetime) -> list[str]:
+async def claim_due(sessionmaker: async_sessionmaker[AsyncSession], now: datetime) -> list[tuple[str, int]]:
     """Take the due deliveries no other worker holds, and put their next attempt off by the backoff before any is
     sent: the lease that keeps another worker from sending the same attempt."""
-    async with sessionmaker() as session, session.begin():
+    async with private_session(sessionmaker) as session, session.begin():
+        active = select(col(WebhookEndpoint.id)).where(col(WebhookEndpoint.status) == "active")
         due = (
             await session.execute(
                 select(WebhookDelivery)
                 .where(col(WebhookDelivery.status) == "pending", col(WebhookDelivery.next_attempt_at) <= now)
+                .where(col(WebhookDelivery.endpoint_id).in_(active))
                 .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id))
                 .limit(CLAIM_BATCH)
                 .with_for_update(skip_locked=True)
@@ -164,7 +178,7 @@ async def claim_due(sessionmaker: async_sessionmaker[AsyncSession], now: datetim
         for delivery in due:
             delivery.attempts += 1
             delivery.next_attempt_at = now + wait_after(delivery.attempts)
-            claimed.append(delivery.id)
+            claimed.append((delivery.id, delivery.attempts))
     return claimed
 
 
@@ -172,22 +186,28 @@ async def attempt(
     sessionmaker: async_sessionmaker[AsyncSession],
     http: httpx.AsyncClient,
     delivery_id: str,
+    attempts: int,
     now: datetime,
     done: Round,
     *,
     allow_private: bool,
 ) -> None:
-    async with sessionmaker() as session:
+    async with private_session(sessionmaker) as session:
         delivery = await session.get(WebhookDelivery, delivery_id)
-        assert delivery is not None
-        endpoint = await session.get(WebhookEndpoint, delivery.endpoint_id)
-        found = await session.execute(select(PublicChange).where(col(PublicChange.id) == delivery.change_id))
-        change = found.scalar_one()
-    assert endpoint is not None
+        endpoint = await session.get(WebhookEndpoint, delivery.endpoint_id) if delivery else None
+        found = (
+            await session.execute(select(PublicChange).where(col(PublicChange.id) == delivery.change_id))
+            if delivery
+            else None
+        )
+        change = found.scalar_one() if found else None
+    if delivery is None or endpoint is None or change is None:
+        return  # the endpoint was removed meanwhile, and its deliveries with it
     status, error = await send(http, endpoint, change, allow_private=allow_private)
-    async with sessionmaker() as session, session.begin():
-        delivery = await session.get(WebhookDelivery, delivery_id)
-        assert delivery is not None
+    async with private_session(sessionmaker) as session, session.begin():
+        delivery = await session.get(WebhookDelivery, delivery_id, with_for_update=True)
+        if delivery is None or delivery.attempts != attempts or delivery.status != "pending":
+            return  # removed, or taken again after the lease ran out: that attempt's outcome is the one to keep
         delivery.last_status_code, delivery.last_error = status, error
         if error is None:
             delivery.status, delivery.delivered_at = "delivered", utcnow()
@@ -206,11 +226,17 @@ def _aware(moment: datetime, like: datetime) -> datetime:
 
 
 async def _disable(session: AsyncSession, endpoint_id: str, error: str) -> None:
+    """Stop sending to an endpoint that failed for a day: it and its other pending deliveries are given up."""
     reason = f"Deliveries failed for a day; the last: {error}"
     await session.execute(
         update(WebhookEndpoint)
         .where(col(WebhookEndpoint.id) == endpoint_id)
         .values(status="disabled", disabled_reason=reason[:500])
+    )
+    await session.execute(
+        update(WebhookDelivery)
+        .where(col(WebhookDelivery.endpoint_id) == endpoint_id, col(WebhookDelivery.status) == "pending")
+        .values(status="abandoned")
     )
     log.warning("webhook %s disabled: %s", endpoint_id, reason)
 
@@ -220,7 +246,8 @@ async def send(
 ) -> tuple[int | None, str | None]:
     """POST the change; (status, None) on a 2xx, else what went wrong. The address is checked again here, so a
     name that resolved to a public address at registration cannot be pointed inward later."""
-    refused = refused_address(urlsplit(endpoint.url).hostname or "", allow_private=allow_private)
+    host = urlsplit(endpoint.url).hostname or ""
+    refused = await asyncio.to_thread(refused_address, host, allow_private=allow_private)
     if refused:
         return None, refused
     body = payload(change)
@@ -233,12 +260,17 @@ async def send(
         "user-agent": "covenant-registry-webhooks",
     }
     try:
-        response = await http.post(endpoint.url, content=body, headers=headers, timeout=TIMEOUT)
+        async with asyncio.timeout(ATTEMPT_DEADLINE):
+            # Streamed and never read: only the status matters, and an endless reply must not fill memory.
+            async with http.stream("POST", endpoint.url, content=body, headers=headers, timeout=TIMEOUT) as response:
+                code = response.status_code
+    except TimeoutError:
+        return None, f"no answer within {ATTEMPT_DEADLINE:g} s"
     except httpx.HTTPError as failure:
         return None, f"{type(failure).__name__}: {failure}"[:500]
-    if 200 <= response.status_code < 300:
-        return response.status_code, None
-    return response.status_code, f"answered {response.status_code}"
+    if 200 <= code < 300:
+        return code, None
+    return code, f"answered {code}"
 
 
 async def run_forever(

@@ -16,7 +16,7 @@ from sqlmodel import col
 
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
-from app.models import WebhookDelivery, WebhookEndpoint
+from app.models import PublicChange, WebhookDelivery, WebhookEndpoint
 from app.schemas.webhooks import WebhookCreate
 from app.services import audit
 from app.services.access import Principal
@@ -41,8 +41,9 @@ def refused_address(host: str, *, allow_private: bool) -> str | None:
         return f"{host} does not resolve"
     for text in addresses:
         address = ipaddress.ip_address(text.split("%")[0])
-        inward = address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-        if (inward and not allow_private) or address.is_multicast or address.is_unspecified:
+        # Not globally routable: private, loopback, link-local, shared (100.64/10, where some clouds keep their
+        # metadata service), reserved.
+        if (not address.is_global and not allow_private) or address.is_multicast or address.is_unspecified:
             return f"{host} resolves to {address}, which webhooks may not reach"
     return None
 
@@ -99,6 +100,17 @@ async def create(
         owner_kind="operator" if principal.is_operator else "authority",
         authority_id=None if principal.is_operator else principal.authority_id,
     )
+    # From now on: an endpoint hears of the changes after its registration, not of the registry's history.
+    latest = (
+        await session.execute(
+            select(col(PublicChange.version), col(PublicChange.seq))
+            .where(col(PublicChange.version).is_not(None))
+            .order_by(col(PublicChange.version).desc(), col(PublicChange.seq).desc())
+            .limit(1)
+        )
+    ).first()
+    if latest is not None:
+        endpoint.after_version, endpoint.after_seq = latest[0] or 0, latest[1] or 0
     session.add(endpoint)
     await audit.created(
         session, principal, "webhook.create", endpoint, scope=audit.Scope(authority_id=endpoint.authority_id)
