@@ -11,7 +11,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
@@ -35,7 +34,7 @@ from app.api.client_address import TrustedProxiesMiddleware, parse_networks
 from app.api.docs import install_docs
 from app.api.metrics import Metrics
 from app.api.middleware import CompressionMiddleware, HeadAsGetMiddleware, RequestContextMiddleware
-from app.api.openapi import build_openapi
+from app.api.openapi import build_openapi, operation_id
 from app.api.problems import install_problem_handlers
 from app.api.revalidation import RevalidationMiddleware
 from app.config import Settings, get_settings
@@ -43,11 +42,6 @@ from app.db import ConnectionGate, create_engine, create_sessionmaker, is_sqlite
 from app.migrate import head_revisions
 from app.services import webhook_delivery
 from app.services.data_version import VersionClock
-
-
-def operation_id(route: APIRoute) -> str:
-    # The Python function name: stable, readable and unique (list_commitments, get_pledge, …).
-    return route.name
 
 
 def keep_startup_objects_out_of_collections() -> None:

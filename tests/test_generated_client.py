@@ -18,16 +18,17 @@ from app.config import PROJECT_ROOT
 from tests.flows import bearer, council, published_pledge
 
 CONTRACT = PROJECT_ROOT / "openapi" / "openapi.json"
+ORUK_CONTRACT = PROJECT_ROOT / "openapi" / "oruk.json"
 
 
 @contextmanager
-def generated_client(where: Path, name: str) -> Iterator[ModuleType]:
-    """The client openapi-python-client generates from the committed contract, importable as `name`."""
+def generated_client(where: Path, name: str, contract: Path = CONTRACT) -> Iterator[ModuleType]:
+    """The client openapi-python-client generates from a committed contract, importable as `name`."""
     bin_dir = Path(sys.executable).parent
     generator = shutil.which("openapi-python-client", path=str(bin_dir))
     assert generator, "openapi-python-client is a dev dependency"
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
-    command = [generator, "generate", "--path", str(CONTRACT), "--output-path", str(where / name)]
+    command = [generator, "generate", "--path", str(contract), "--output-path", str(where / name)]
     result = subprocess.run([*command, "--meta", "none"], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     sys.path.insert(0, str(where))
@@ -84,3 +85,17 @@ async def test_the_annual_report_parses(client, keyring, generated):
     report = generated.AnnualReport.from_dict(response.json())
     assert report.covenant.slug == lancashire.slug
     assert leftovers(report) == []
+
+
+async def test_the_oruk_feed_parses_with_a_client_generated_from_its_own_contract(client, factory, tmp_path):
+    offer = await factory.public_offer(areas=("E07000123", "national"))
+    with generated_client(tmp_path, "oruk_client", contract=ORUK_CONTRACT):
+        models = importlib.import_module("oruk_client.models")
+        page = models.ServicePage.from_dict((await client.get("/oruk/services")).json())
+        (service,) = page.contents
+        assert service.name == offer.title and page.total_items == 1
+        detail = models.Service.from_dict((await client.get(f"/oruk/services/{service.id}")).json())
+        assert {area.name for area in detail.service_areas} == {"Preston", "National"}
+        terms = models.TaxonomyTermPage.from_dict((await client.get("/oruk/taxonomy_terms")).json())
+        assert terms.total_items == len(terms.contents) > 0
+        assert leftovers(page) == leftovers(detail) == leftovers(terms) == []

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 DESCRIPTION = """\
 The registry behind care-leavers covenants in England: which organisations have signed a council's covenant,
@@ -155,6 +156,11 @@ def _decorate_operation(operation: dict[str, Any], keyset_pages: bool) -> None:
             headers["Cache-Control"] = _header_ref("CacheControl")
             if is_list and code == 200:
                 headers["Link"] = _header_ref("Link")
+
+
+def operation_id(route: APIRoute) -> str:
+    # The Python function name: stable, readable and unique (list_commitments, get_pledge, …).
+    return route.name
 
 
 def build_openapi(app: FastAPI) -> dict[str, Any]:

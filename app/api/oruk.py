@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from app.api.deps import ReadConnection
 from app.api.http import public_cache_control, public_json
-from app.api.openapi import decorate_operations
+from app.api.openapi import decorate_operations, operation_id
 from app.api.problems import read_docs
 from app.schemas.oruk import (
     UK_PROFILE,
@@ -33,7 +33,8 @@ from app.services import councils, oruk
 PREFIX = "/oruk"
 TAG = "Open Referral UK"
 NDJSON = "application/x-ndjson"
-router = APIRouter(prefix=PREFIX, tags=[TAG])
+# Operation ids are the function names, as in the registry's contract (list_oruk_services, …).
+router = APIRouter(prefix=PREFIX, tags=[TAG], generate_unique_id_function=operation_id)
 
 RecordUuid = Annotated[str, Path(pattern=UUID_PATTERN, description="The record's UUID.")]
 
