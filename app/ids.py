@@ -36,6 +36,13 @@ def encode_crockford(value: int, length: int) -> str:
     return "".join(reversed(chars))
 
 
+def decode_crockford(text: str) -> int:
+    value = 0
+    for character in text:
+        value = value * 32 + CROCKFORD.index(character)
+    return value
+
+
 def new_id(kind: str, *, at_ms: int | None = None, randomness: int | None = None) -> str:
     milliseconds = at_ms if at_ms is not None else time.time_ns() // 1_000_000
     random_bits = randomness if randomness is not None else secrets.randbits(80)

@@ -154,6 +154,10 @@ class Geography:
         tiers = (code, council.parent) if council.parent else (code, *self.children.get(code, ()))
         return tuple(dict.fromkeys([*tiers, *(old for tier in tiers for old in self.predecessors.get(tier, ()))]))
 
+    def now_part_of(self, former: Former) -> list[Council]:
+        """The current councils a former one's area belongs to."""
+        return [self.councils[code] for code in former.successors]
+
     def served(self, code: str) -> tuple[str, ...]:
         """The councils whose residents an offer for `code` serves: the inverse of `reach`. Tiers work both
         ways (a county's offer serves its districts; a district's shows on its county's page); a former code
@@ -177,8 +181,9 @@ class Geography:
 def geography() -> Geography:
     """Built once per process from the 2021 lookup (a few milliseconds), corrected for what changed since: the
     councils of England and Wales, with names and parents, and those of Scotland and Northern Ireland."""
-    councils = _current_councils()
-    replaced = _former_councils()
+    rows, successor_of = _lookup_rows(), _successors()
+    councils = _current_councils(rows, successor_of)
+    replaced = _former_councils(rows, successor_of)
     children: defaultdict[str, list[str]] = defaultdict(list)
     names: defaultdict[str, list[str]] = defaultdict(list)
     predecessors: defaultdict[str, list[str]] = defaultdict(list)
@@ -203,10 +208,9 @@ def _successors() -> dict[str, str]:
     return {old: new for new, (_name, olds) in CHANGES_SINCE_2021.items() for old in olds}
 
 
-def _current_councils() -> dict[str, Council]:
-    successor = _successors()
+def _current_councils(rows: list[dict[str, str]], successor: dict[str, str]) -> dict[str, Council]:
     councils: dict[str, Council] = {}
-    for row in _lookup_rows():
+    for row in rows:
         code, parent = row["LTLA21CD"], row["UTLA21CD"]
         if code in successor:
             continue
@@ -220,13 +224,12 @@ def _current_councils() -> dict[str, Council]:
     return councils
 
 
-def _former_councils() -> dict[str, Former]:
+def _former_councils(rows: list[dict[str, str]], successor: dict[str, str]) -> dict[str, Former]:
     """The replaced districts, and the counties all of whose districts were replaced (they went with them)."""
-    successor = _successors()
     replaced: dict[str, Former] = {}
     county_names: dict[str, str] = {}
     districts_of: defaultdict[str, list[str]] = defaultdict(list)
-    for row in _lookup_rows():
+    for row in rows:
         code, parent = row["LTLA21CD"], row["UTLA21CD"]
         if code in successor:
             replaced[code] = Former(code, row["LTLA21NM"], (successor[code],))

@@ -55,7 +55,7 @@ def known_area(code: str) -> str:
         return code
     if code in places.replaced:
         former = places.replaced[code]
-        now = " or ".join(f"{new} ({places.councils[new].name})" for new in former.successors)
+        now = " or ".join(f"{council.code} ({council.name})" for council in places.now_part_of(former))
         raise ValueError(f"{code} ({former.name}) is no longer a council: use {now}")
     raise ValueError(f"{code} is not the GSS code of a current council (find codes at /v1/areas?q=)")
 

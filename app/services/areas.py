@@ -52,13 +52,11 @@ def offer_areas_wanted(code: str) -> list[str]:
     return [NATIONAL] if code == NATIONAL else list(dict.fromkeys([code, NATIONAL, REMOTE]))
 
 
-def wanted_areas(code: str, *, remote_counts: bool) -> list[str]:
-    """The area codes that serve someone living in `code` (a council's code, as `councils.area_code` gives
-    it): the council's own and those the hierarchy adds (a district's county; a county's districts), national
-    reach, and for an offer remote delivery."""
-    if code == NATIONAL:
-        return [NATIONAL]
-    if code == REMOTE:
-        return [REMOTE]
-    reach = [*geography().reach(code), NATIONAL]
-    return [*reach, REMOTE] if remote_counts else reach
+def wanted_areas(code: str) -> list[str]:
+    """The area codes of organisations that serve someone living in `code` (a council's code, as
+    `councils.area_code` gives it): the council's own and those the hierarchy adds (a district's county; a
+    county's districts), and national reach. Offers are found through the read model's index instead
+    (`offer_areas_wanted`)."""
+    if code in (NATIONAL, REMOTE):
+        return [code]
+    return [*geography().reach(code), NATIONAL]

@@ -2,6 +2,7 @@
 types as `area` (a code, a council's name, a postcode) into the council it means."""
 
 import asyncio
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -92,7 +93,7 @@ def _known_code(code: str) -> str:
         return code
     if code in places.replaced:
         former = places.replaced[code]
-        now = [places.councils[new] for new in former.successors]
+        now = places.now_part_of(former)
         listed = " and ".join(f"{council.code} ({council.name})" for council in now)
         raise AreaNotFound(f"{code} ({former.name}) is no longer a council: its area is now {listed}.", now)
     raise AreaNotFound(f"No council has the code {code}.", [])
@@ -112,9 +113,7 @@ async def postcode_council(text: str, *, pointer: str) -> str:
     postcode = postcodes.normalised(text)
     if postcode is None:
         raise AreaNotFound(f"{text!r} is not a UK postcode.", [], pointer=pointer)
-    if postcodes.is_loaded(postcode):
-        return _postcode_council(postcode, pointer)
-    return await asyncio.to_thread(_postcode_council, postcode, pointer)
+    return await _loaded_first(postcode, _postcode_council, postcode, pointer)
 
 
 def _named_council(name: str) -> Council:
@@ -135,15 +134,17 @@ Filters = TypeVar("Filters", bound=BaseModel)
 
 
 async def with_area_resolved(filters: Filters) -> Filters:
-    """`filters` with `area` as the code it means. The first postcode of a letter loads that letter's
-    directory (about a tenth of a second), so that one is resolved off the event loop; the rest take
-    microseconds."""
+    """`filters` with `area` as the code it means."""
     typed = getattr(filters, "area", None)
     if typed is None:
         return filters
-    postcode = postcodes.normalised(typed)
-    if postcode is not None and not postcodes.is_loaded(postcode):
-        code = await asyncio.to_thread(area_code, typed)
-    else:
-        code = area_code(typed)
+    code = await _loaded_first(postcodes.normalised(typed), area_code, typed)
     return filters.model_copy(update={"area": code})
+
+
+async def _loaded_first(postcode: str | None, resolve: Callable[..., str], *args: Any) -> str:
+    """`resolve(*args)` at once, or off the event loop when it must first load `postcode`'s letter of the
+    directory (about a tenth of a second)."""
+    if postcode is not None and not postcodes.is_loaded(postcode):
+        return await asyncio.to_thread(resolve, *args)
+    return resolve(*args)

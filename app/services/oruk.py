@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.enums import Audience, CareStatus, flags_to_mask
 from app.errors import NotFound
+from app.geography.authorities import GSS_CODE
 from app.models import Commitment, PublicCommitment, PublicCommitmentArea, PublicOfferCount, table_of
 from app.schemas.oruk import PageParams, ServiceFilters, TaxonomyTermFilters
 from app.serialization import dump_json
@@ -46,7 +47,6 @@ commitment = table_of(Commitment).c
 
 STATUSES = {"active": "active", "paused": "temporarily closed", "full": "temporarily closed"}
 GEOGRAPHY_URI = "http://statistics.data.gov.uk/id/statistical-geography/{code}"
-GSS_CODE = re.compile(r"^[A-Z][0-9]{8}$")
 LOOKS_LIKE_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 STREAM_BATCH = 500
 

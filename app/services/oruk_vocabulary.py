@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 
 from app.enums import Audience, CareStatus, OfferType
-from app.ids import CROCKFORD, ID_BODY_LENGTH, PREFIXES, encode_crockford
+from app.ids import ID_BODY_LENGTH, PREFIXES, decode_crockford, encode_crockford
 
 NAMESPACE = uuid.UUID("5d7f6a2e-0c4b-5b8e-9a61-3f2d8c4e7b90")
 # The registry's three closed vocabularies; each covenant's priorities are a taxonomy too (see `priority_*`).
@@ -18,10 +18,7 @@ OFFER_TYPE, AUDIENCE, CARE_STATUS = "offer_type", "audience", "care_status"
 
 def record_uuid(record_id: str) -> str:
     """`cmt_01JD5X3K8Q2W7N4B6C9D0E1F2G` → the UUID of the same 128 bits."""
-    value = 0
-    for character in record_id.partition("_")[2]:
-        value = value * 32 + CROCKFORD.index(character)
-    return str(uuid.UUID(int=value))
+    return str(uuid.UUID(int=decode_crockford(record_id.partition("_")[2])))
 
 
 def record_id(kind: str, text: str) -> str:

@@ -324,7 +324,7 @@ async def list_signatories(conn: AsyncConnection, filters: SignatoryFilters) -> 
     if filters.organisation_type:
         shape.use("organisation_type", organisation_types=[t.value for t in filters.organisation_type])
     if filters.area:
-        shape.use("area", areas=wanted_areas(filters.area, remote_counts=False))
+        shape.use("area", areas=wanted_areas(filters.area))
     if filters.q:
         use_text_search(shape, filters.q, like_pattern(filters.q))
     rows, next_cursor = await SIGNATORY_LIST.page(conn, shape, filters.cursor, filters.limit)
