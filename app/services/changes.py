@@ -57,21 +57,19 @@ def change_row(
     }
 
 
-def offer_changes(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """What the public saw change among these offers: their public documents before and after, by id."""
+def offer_changes(before: dict[str, str], after: dict[str, str], changed: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """What the public saw change among these offers: their ids (with their covenants') before and after, and
+    for those public both times, the fields of their documents that changed."""
     rows = []
     for commitment_id in sorted(before.keys() | after.keys()):
-        old, new = before.get(commitment_id), after.get(commitment_id)
-        covenant_id = (new or old or {}).get("covenant", {}).get("id")
-        if old is None:
+        covenant_id = after.get(commitment_id) or before[commitment_id]
+        if commitment_id not in before:
             rows.append(change_row("offer.published", "commitment", commitment_id, covenant_id=covenant_id))
-        elif new is None:
+        elif commitment_id not in after:
             rows.append(change_row("offer.withdrawn", "commitment", commitment_id, covenant_id=covenant_id))
-        else:
-            changed = sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
-            if set(changed) - UNREMARKABLE:
-                kind = "offer.status_changed" if "status" in changed else "offer.changed"
-                rows.append(change_row(kind, "commitment", commitment_id, changed, covenant_id=covenant_id))
+        elif set(fields := changed.get(commitment_id, [])) - UNREMARKABLE:
+            kind = "offer.status_changed" if "status" in fields else "offer.changed"
+            rows.append(change_row(kind, "commitment", commitment_id, fields, covenant_id=covenant_id))
     return rows
 
 

@@ -56,13 +56,13 @@ def projection_row(row: Row[Any]) -> dict[str, Any]:
     }
 
 
-def same_document(stored: str, rendered: str) -> bool:
-    """The same content, however it was spelled (a migration may have written it with other spacing)."""
-    return stored == rendered or orjson.loads(stored) == orjson.loads(rendered)
-
-
-def parsed(rendered: dict[str, tuple[str, datetime]]) -> dict[str, dict[str, Any]]:
-    return {commitment_id: orjson.loads(document) for commitment_id, (document, _) in rendered.items()}
+def changed_fields(stored: str, rendered: str) -> list[str]:
+    """The top-level fields whose content differs between two renderings of an offer, [] when they say the same
+    however they were spelled (a migration may have written one with other spacing)."""
+    if stored == rendered:
+        return []
+    old, new = orjson.loads(stored), orjson.loads(rendered)
+    return sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
 
 
 def area_rows(row: Row[Any]) -> list[dict[str, Any]]:
@@ -72,20 +72,24 @@ def area_rows(row: Row[Any]) -> list[dict[str, Any]]:
 
 async def insert_public_rows(
     conn: AsyncConnection, rows: list[Row[Any]], before: dict[str, tuple[str, datetime]] | None = None
-) -> list[dict[str, Any]]:
-    """The public rows of these commitments and their area index; returns the public rows. `before` holds the
-    documents and modification times the rows had, so an offer rendered the same keeps its time."""
-    now = utcnow()
-    public_rows = []
+) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """The public rows of these commitments and their area index. `before` holds the documents and modification
+    times the rows had: an offer rendered the same keeps its time. Returns the public rows, and for each row
+    that was there before, the fields that changed."""
+    now, previously = utcnow(), before or {}
+    public_rows, changed = [], {}
     for row in rows:
         public = projection_row(row)
-        previous = (before or {}).get(public["commitment_id"])
-        same = previous is not None and same_document(previous[0], public["document"])
-        public["modified_at"] = previous[1] if previous and same else now
+        previous = previously.get(public["commitment_id"])
+        public["modified_at"] = now
+        if previous is not None:
+            changed[row.id] = changed_fields(previous[0], public["document"])
+            if not changed[row.id]:
+                public["modified_at"] = previous[1]
         public_rows.append(public)
     await bulk_insert(conn, public_commitment, public_rows)
     await bulk_insert(conn, public_commitment_area, [area for row in rows for area in area_rows(row)])
-    return public_rows
+    return public_rows, changed
 
 
 async def refresh_public_commitments(conn: AsyncConnection, scope: ColumnElement[bool]) -> None:
@@ -106,11 +110,10 @@ async def refresh_public_commitments(conn: AsyncConnection, scope: ColumnElement
     change.subtract(tuple(row[3:]) for row in removed)
     before = {row.commitment_id: (row.document, row.modified_at) for row in removed}
     found = list((await conn.execute(public_commitments().where(scope))).all())
-    rows = await insert_public_rows(conn, found, before)
-    await changes.record(
-        conn,
-        changes.offer_changes(parsed(before), {row["commitment_id"]: orjson.loads(row["document"]) for row in rows}),
-    )
+    rows, changed = await insert_public_rows(conn, found, before)
+    covenants_before = {row.commitment_id: row.covenant_id for row in removed}
+    covenants_after = {row["commitment_id"]: row["covenant_id"] for row in rows}
+    await changes.record(conn, changes.offer_changes(covenants_before, covenants_after, changed))
     change.update(tuple(row[name] for name in COUNTED_BY) for row in rows)
     await adjust_offer_counts(conn, change)
 
