@@ -59,3 +59,8 @@ def is_id(kind: str, value: str) -> bool:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def assume_utc(moment: datetime) -> datetime:
+    """A time with its zone: one without is UTC (SQLite hands stored times back naive; every stored time is UTC)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -12,7 +12,7 @@ path has to delete old records: `covenant-registry sweep-expired` (run hourly or
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, bindparam, delete
@@ -37,10 +37,6 @@ class StoredResponse:
     status_code: int
     headers: dict[str, str]
     body: bytes
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 CLAIMED_COLUMNS = ("fingerprint", "status_code", "response_headers", "response_body", "created_at", "expires_at")

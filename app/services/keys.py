@@ -20,7 +20,7 @@ from sqlmodel import col
 
 from app.enums import KeyOwnerKind
 from app.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
-from app.ids import new_id, utcnow
+from app.ids import assume_utc, new_id, utcnow
 from app.models import ApiKey, Authority, table_of
 from app.schemas.keys import KeyCreate
 from app.services import audit
@@ -85,17 +85,12 @@ async def authenticate(conn: AsyncConnection, presented: str) -> Principal:
     now = utcnow()
     if row.revoked_at is not None:
         raise Unauthorized("The key has been revoked.")
-    if row.expires_at is not None and _aware(row.expires_at) <= now:
+    if row.expires_at is not None and assume_utc(row.expires_at) <= now:
         raise Unauthorized("The key has expired.")
-    if row.last_used_at is None or _aware(row.last_used_at) < now - LAST_USED_RESOLUTION:
+    if row.last_used_at is None or assume_utc(row.last_used_at) < now - LAST_USED_RESOLUTION:
         await conn.execute(update(api_key).where(api_key.c.id == row.id).values(last_used_at=now))
         await conn.commit()
     return principal_of(row)
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 def _checked_scopes(requested: list[str] | None, granted_by: Principal | None) -> list[str]:
@@ -148,7 +143,7 @@ async def issue(
     registration, through the API, from the command line) comes from here. The plaintext is returned once and
     never stored. `granted_by` is the key that asked (None at registration and on the command line), and no
     key can grant scopes it lacks."""
-    if expires_at is not None and _aware(expires_at) <= utcnow():
+    if expires_at is not None and assume_utc(expires_at) <= utcnow():
         raise ValidationFailed("expires_at must be in the future.", pointer="/expires_at")
     plaintext, lookup, secret_hash = generate_plaintext()
     row = ApiKey(

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from app.enums import Audience, CareStatus, flags_to_mask
 from app.errors import NotFound
 from app.geography.authorities import GSS_CODE
+from app.ids import assume_utc
 from app.models import Commitment, PublicCommitment, PublicCommitmentArea, PublicOfferCount, table_of
 from app.schemas.oruk import PageParams, ServiceFilters, TaxonomyTermFilters
 from app.serialization import dump_json
@@ -58,7 +59,7 @@ def without_empty(document: dict[str, Any]) -> dict[str, Any]:
 
 def to_the_millisecond(moment: datetime) -> str:
     """`2026-12-01T18:24:21.123Z`: the standard asks for millisecond accuracy (SQLite's times come naive UTC)."""
-    utc = moment.astimezone(UTC) if moment.tzinfo else moment
+    utc = assume_utc(moment).astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
@@ -237,10 +238,8 @@ def service_conditions(filters: ServiceFilters, council: str | None) -> list[Col
     if filters.organization_id:
         conditions.append(offer.signatory_id == record_id("signatory", filters.organization_id))
     if filters.modified_after:
-        after = filters.modified_after
-        # Without an offset, a time is read as UTC (never as the server's local time).
-        aware = after.replace(tzinfo=UTC) if after.tzinfo is None else after
-        conditions.append(offer.modified_at >= aware.astimezone(UTC))  # stored in UTC (SQLite keeps no offset)
+        # Without an offset a time is UTC, never the server's local time; compared in UTC, as stored.
+        conditions.append(offer.modified_at >= assume_utc(filters.modified_after).astimezone(UTC))
     if filters.taxonomy_term_id:
         conditions.append(_with_term(filters.taxonomy_term_id.lower()))
     if filters.taxonomy_id:

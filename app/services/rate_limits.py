@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db import upsert_insert
 from app.errors import RateLimited
-from app.ids import utcnow
+from app.ids import assume_utc, utcnow
 from app.models import RateLimitCounter, table_of
 
 counter = table_of(RateLimitCounter)
@@ -79,8 +79,7 @@ async def refund(conn: AsyncConnection, bucket: str, *, limit: int, window: time
 
 
 def _allowance(limit: int, hits: int, started: datetime, window: timedelta, now: datetime) -> Allowance:
-    started = started if started.tzinfo else started.replace(tzinfo=now.tzinfo)
-    reset = max(1, math.ceil((started + window - now).total_seconds()))
+    reset = max(1, math.ceil((assume_utc(started) + window - now).total_seconds()))
     return Allowance(limit, max(0, limit - hits), reset)
 
 

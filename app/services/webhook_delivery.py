@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from app.db import PRIVATE_ONLY
-from app.ids import new_id, utcnow
+from app.ids import assume_utc, new_id, utcnow
 from app.models import Covenant, PublicChange, WebhookDelivery, WebhookEndpoint
 from app.serialization import dump_json
 from app.services.changes import change_document
@@ -212,17 +212,12 @@ async def attempt(
         if error is None:
             delivery.status, delivery.delivered_at = "delivered", utcnow()
             done.delivered += 1
-        elif now - _aware(delivery.created_at, now) >= GIVE_UP_AFTER:
+        elif now - assume_utc(delivery.created_at) >= GIVE_UP_AFTER:
             delivery.status = "abandoned"
             done.abandoned += 1
             await _disable(session, delivery.endpoint_id, error)
         else:
             done.failed += 1
-
-
-def _aware(moment: datetime, like: datetime) -> datetime:
-    """SQLite gives times back without their zone (they are UTC)."""
-    return moment.replace(tzinfo=like.tzinfo) if moment.tzinfo is None else moment
 
 
 async def _disable(session: AsyncSession, endpoint_id: str, error: str) -> None:
