@@ -172,6 +172,20 @@ def cmd_lapse_overdue(args: argparse.Namespace) -> None:
     run_async(lapse)
 
 
+def cmd_remind_reviews_due(_args: argparse.Namespace) -> None:
+    from datetime import date
+
+    from app import jobs
+
+    async def remind(settings: Settings) -> None:
+        reminded = await jobs.remind_reviews_due(settings, today=date.today())
+        log.info("%s", jobs.describe_reminded(reminded))
+        for pledge_id in reminded:
+            print(pledge_id)
+
+    run_async(remind)
+
+
 def cmd_sweep_expired(_args: argparse.Namespace) -> None:
     from app import jobs
 
@@ -194,21 +208,21 @@ def cmd_scheduler(args: argparse.Namespace) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
-    from app.services import webhook_delivery
+    from app.services import worker
 
     settings = get_settings()
 
     async def deliver() -> None:
         engine = create_engine(settings)
         try:
-            sessionmaker = create_sessionmaker(engine)
-            allow_private = settings.webhook_allow_private_networks
+            outboxes = worker.Outboxes.of(settings, create_sessionmaker(engine))
+            if outboxes.mailer is None:
+                log.info("no SMTP_HOST is set: notifications are recorded and logged, not sent")
             if args.once:
                 async with httpx.AsyncClient(follow_redirects=False) as http:
-                    done = await webhook_delivery.run_once(sessionmaker, http, allow_private=allow_private)
-                log.info("webhooks: %s", done)
+                    log.info("worker round: %s", await worker.run_once(outboxes, http) or "nothing to do")
             else:
-                await webhook_delivery.run_forever(sessionmaker, allow_private=allow_private, interval=args.interval)
+                await worker.run_forever(outboxes, interval=args.interval)
         finally:
             await engine.dispose()
 
@@ -342,6 +356,14 @@ def add_job_commands(commands: Commands) -> None:
 
     add_command(
         commands,
+        "remind-reviews-due",
+        "write a reminder to each organisation whose pledge's review is due within 30 days, once per review "
+        "date (the scheduler runs it daily; the worker sends them)",
+        cmd_remind_reviews_due,
+    )
+
+    add_command(
+        commands,
         "sweep-expired",
         "delete expired idempotency records and spent rate-limit counts, once (the scheduler runs it hourly)",
         cmd_sweep_expired,
@@ -350,8 +372,8 @@ def add_job_commands(commands: Commands) -> None:
     scheduler = add_command(
         commands,
         "scheduler",
-        "run lapse-overdue daily and sweep-expired hourly, until SIGTERM or SIGINT; several schedulers may share "
-        "one PostgreSQL database, and each slot runs once",
+        "run lapse-overdue and remind-reviews-due daily and sweep-expired hourly, until SIGTERM or SIGINT; "
+        "several schedulers may share one PostgreSQL database, and each slot runs once",
         cmd_scheduler,
     )
     scheduler.add_argument(
@@ -373,8 +395,9 @@ def add_worker_command(commands: Commands) -> None:
     worker = add_command(
         commands,
         "worker",
-        "deliver webhooks: queue new public changes for each endpoint and send what is due, every few seconds "
-        "until stopped; several workers may share one PostgreSQL database without sending an attempt twice",
+        "deliver webhooks and email notifications: queue new public changes for each endpoint and send what is "
+        "due, every few seconds until stopped; several workers may share one PostgreSQL database without sending "
+        "an attempt twice",
         cmd_worker,
     )
     worker.add_argument("--interval", type=float, default=2.0, help="seconds between rounds (default: %(default)s)")

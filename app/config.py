@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -77,8 +77,29 @@ class Settings(BaseSettings):
     )
     in_process_worker: bool | None = Field(
         default=None,
-        description="Deliver webhooks from inside the web worker. Unset: on for SQLite (one process), off for "
+        description="Send webhooks and emails from inside the web worker. Unset: on for SQLite (one process), off for "
         "PostgreSQL, where `covenant-registry worker` runs as a service of its own.",
+    )
+    smtp_host: str = Field(
+        default="",
+        description="The mail server notifications are sent through. Empty: each notification is recorded and "
+        "logged, not sent.",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="The mail server's port.")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls",
+        description="starttls: upgrade the connection (port 587); tls: TLS from the start (port 465); none: plain "
+        "(a relay on the same host only).",
+    )
+    smtp_username: str = Field(default="", description="Sign in to the mail server as this user (empty: do not).")
+    smtp_password: SecretStr = Field(default=SecretStr(""), description="The mail server user's password.")
+    mail_from: str = Field(
+        default="Covenant registry <no-reply@covenant-registry.invalid>",
+        description="The sender of notifications, as it appears in the From header.",
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The registry's public address, for the links in notifications.",
     )
     data_version_ttl: float = Field(
         default=1.0, ge=0, le=1.5, description="Seconds a worker trusts the data version it last read (at most 1.5)."

@@ -25,6 +25,7 @@ PREFIXES = {
     "public_change": "chg",
     "webhook_endpoint": "whk",
     "webhook_delivery": "dlv",
+    "notification": "ntf",
 }
 
 

@@ -46,6 +46,23 @@ def describe_lapsed(lapsed: list[str], grace_days: int) -> str:
     return f"{summary}: {named}{more}"
 
 
+async def remind_reviews_due(settings: Settings, *, today: date) -> list[str]:
+    """Write a reminder to each organisation whose published pledge's review falls within 30 days and that has
+    not been told of that date yet; the ids of the pledges. The worker sends them."""
+    from app.services import notifications
+
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            return await notifications.remind_reviews_due(session, today=today)
+    finally:
+        await engine.dispose()
+
+
+def describe_reminded(reminded: list[str]) -> str:
+    return f"wrote {len(reminded)} review reminders for pledges due within 30 days"
+
+
 async def sweep_expired(settings: Settings) -> SweepCounts:
     """Delete idempotency records past their retention and rate-limit buckets whose window is over."""
     from app.services import idempotency, rate_limits

@@ -23,6 +23,7 @@ from app.api import (
     covenants,
     delivery,
     keys,
+    notifications,
     open_data,
     operations,
     oruk,
@@ -40,7 +41,7 @@ from app.api.revalidation import RevalidationMiddleware
 from app.config import Settings, get_settings
 from app.db import ConnectionGate, create_engine, create_sessionmaker, is_sqlite
 from app.migrate import head_revisions
-from app.services import webhook_delivery
+from app.services import worker as outbox_worker
 from app.services.data_version import VersionClock
 
 
@@ -54,7 +55,7 @@ def keep_startup_objects_out_of_collections() -> None:
 
 
 def start_in_process_worker(settings: Settings, sessionmaker: Any) -> "asyncio.Task[None] | None":
-    """SQLite has one writer and one process: webhooks are delivered from inside it, unless told otherwise.
+    """SQLite has one writer and one process: webhooks and emails are sent from inside it, unless told otherwise.
     On PostgreSQL `covenant-registry worker` runs beside the web workers (docker-compose does)."""
     wanted = settings.in_process_worker
     if wanted is None:
@@ -62,8 +63,7 @@ def start_in_process_worker(settings: Settings, sessionmaker: Any) -> "asyncio.T
         wanted = is_sqlite(settings.database_url) and settings.workers == 1
     if not wanted:
         return None
-    allow_private = settings.webhook_allow_private_networks
-    return asyncio.create_task(webhook_delivery.run_forever(sessionmaker, allow_private=allow_private))
+    return asyncio.create_task(outbox_worker.run_forever(outbox_worker.Outboxes.of(settings, sessionmaker)))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         areas,
         changes,
         webhooks,
+        notifications,
     ):
         app.include_router(module.router)
     # The Open Referral UK feed has a contract of its own (/oruk/openapi.json), which the registry's links to.

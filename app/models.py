@@ -97,6 +97,9 @@ class Authority(SQLModel, table=True):
     gss_code: str = Field(unique=True, description="ONS GSS code, e.g. E10000017; E92000001 for England.")
     region: str
     website: str | None = None
+    officer_email: str | None = Field(
+        default=None, description="Private: where the registry emails the authority's officers (new submissions)."
+    )
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
@@ -573,4 +576,35 @@ class WebhookDelivery(SQLModel, table=True):
     last_status_code: int | None = None
     last_error: str | None = None
     delivered_at: datetime | None = timestamp(nullable=True)
+    created_at: datetime = timestamp()
+
+
+class Notification(SQLModel, table=True):
+    """An email to one person, written in the same transaction as the change it tells of (an outbox) and sent
+    by the worker. The recipient is a private contact: nothing here is ever public. `dedupe_key` makes a
+    reminder that a daily job may try to write more than once exist only once."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        Index(None, "status", "next_attempt_at"),
+        CheckConstraint("status IN ('pending', 'sent', 'recorded', 'abandoned')", name="status_known"),
+        CheckConstraint("audience IN ('officers', 'organisation')", name="audience_known"),
+    )
+
+    id: str = Field(primary_key=True)
+    kind: str = Field(description="pledge.submitted, pledge.approved, pledge.changes_requested, review.due, …")
+    audience: str = Field(description="officers: an authority's officers; organisation: a signatory's contact.")
+    recipient: str
+    subject: str
+    text_body: str = text(default="")
+    html_body: str = text(default="")
+    dedupe_key: str | None = Field(default=None, unique=True)
+    authority_id: str | None = Field(default=None, index=True, description="Whose officers may see it.")
+    signatory_id: str | None = Field(default=None, index=True, description="The organisation it was sent to.")
+    record_id: str | None = None
+    status: str = "pending"
+    attempts: int = 0
+    next_attempt_at: datetime = timestamp()
+    last_error: str | None = None
+    sent_at: datetime | None = timestamp(nullable=True)
     created_at: datetime = timestamp()

@@ -1,6 +1,7 @@
 """`covenant-registry scheduler`: runs the periodic jobs (app/jobs.py) on a UTC clock, forever.
 
-`lapse-overdue` runs once a day (02:00 UTC unless told otherwise) and `sweep-expired` every hour, on the hour.
+`lapse-overdue` runs once a day (02:00 UTC unless told otherwise), `remind-reviews-due` a quarter of an hour
+after it, and `sweep-expired` every hour, on the hour.
 The timing is a pure function (`next_run`), so it is tested without waiting. A job that fails is logged with its
 exception and tried again at its next slot; the loop itself never stops for it. SIGTERM or SIGINT stops the loop
 between jobs, never in the middle of one.
@@ -34,6 +35,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
 DEFAULT_LAPSE_HOUR = 2
+# Reminders are written after the day's lapses, so a pledge that lapsed is not also reminded that day.
+REMIND_AFTER_LAPSE_MINUTES = 15
 # The longest single sleep: a wall-clock step (NTP, a suspended host) moves a run by at most this much.
 LONGEST_NAP_SECONDS = 60.0
 
@@ -266,11 +269,15 @@ def registry_jobs(settings: Settings, *, lapse_hour: int, grace_days: int) -> li
         lapsed = await jobs.lapse_overdue(settings, grace_days=grace_days, today=utc_now().date())
         return jobs.describe_lapsed(lapsed, grace_days)
 
+    async def remind_reviews_due(_slot: datetime) -> str:
+        return jobs.describe_reminded(await jobs.remind_reviews_due(settings, today=utc_now().date()))
+
     async def sweep_expired(_slot: datetime) -> str:
         return (await jobs.sweep_expired(settings)).describe()
 
     return [
         Job("lapse-overdue", daily(lapse_hour), lapse_overdue),
+        Job("remind-reviews-due", daily(lapse_hour, REMIND_AFTER_LAPSE_MINUTES), remind_reviews_due),
         Job("sweep-expired", hourly(), sweep_expired),
     ]
 

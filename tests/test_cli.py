@@ -30,6 +30,7 @@ DEFAULTS_SHOWN = {
     "create-operator-key": ["(default: Registry operator)"],
     "openapi": [f"(default: {ROOT / 'openapi' / 'openapi.json'})"],
     "lapse-overdue": ["(default: 30)"],
+    "remind-reviews-due": [],
     "sweep-expired": [],
     "worker": ["(default: 2.0)", "(default: False: run until stopped)"],
     "scheduler": ["(default: 2)", "(default: 30)", "(default: False: run on the clock until stopped)"],

@@ -365,6 +365,14 @@ def test_the_whole_journey_through_the_generated_client(package, server):
     you.call("list_webhook_deliveries", created.id, client=officer, parses_as="WebhookDeliveries")
     you.call("delete_webhook", created.id, client=officer, expect=204)
 
+    # Where the officers are emailed (private), and what the organisation has been told so far.
+    mailbox = m.NotificationSettingsUpdate(officer_email="corporate.parenting@northshire.example.gov.uk")
+    you.call("put_notification_settings", council.id, client=officer, body=mailbox, parses_as="NotificationSettings")
+    shown = you.call("get_notification_settings", council.id, client=officer, parses_as="NotificationSettings")
+    assert shown.parsed.officer_email == mailbox.officer_email
+    told = you.call("list_notifications", client=organisation, parses_as="NotificationList").parsed
+    assert "pledge.approved" in [item.kind.value for item in told.items]
+
     # What happened, and the officers' key rotated, then the new one revoked.
     events = you.call("list_audit_events", client=officer, covenant_id=covenant.id, parses_as="AuditEventPage").parsed
     assert "pledge.approve" in {event.action for event in events.items}

@@ -13,7 +13,7 @@ from app.errors import Conflict, NotFound
 from app.ids import new_id, utcnow
 from app.models import Commitment, Covenant, Pledge, Signatory
 from app.schemas.pledges import PledgeCreate, PledgeUpdate
-from app.services import audit, projection
+from app.services import audit, notifications, projection
 from app.services.access import Principal
 from app.services.concurrency import Precondition, check_version
 from app.services.dates import add_months
@@ -88,7 +88,14 @@ async def count_commitments(session: AsyncSession, pledge_id: str, *, public_onl
 
 
 async def _transition(
-    session: AsyncSession, principal: Principal | None, pledge: Pledge, covenant: Covenant, action: str, **changes: Any
+    session: AsyncSession,
+    principal: Principal | None,
+    pledge: Pledge,
+    covenant: Covenant,
+    action: str,
+    *,
+    commitments: int = 0,
+    **changes: Any,
 ) -> Pledge:
     async with audit.changing(
         session,
@@ -103,15 +110,17 @@ async def _transition(
         for field, value in changes.items():
             setattr(pledge, field, value)
         pledge.updated_at = utcnow()
+    await notifications.pledge_changed(session, pledge, covenant, action, commitments=commitments)
     return pledge
 
 
 async def submit(session: AsyncSession, principal: Principal, pledge_id: str) -> Pledge:
     pledge, covenant = await own_pledge_with_covenant(session, principal, pledge_id)
     next_pledge_status(pledge.status, "submit")  # a clear 409 before anything else
-    if await count_commitments(session, pledge.id, public_only=True) == 0:
+    offers = await count_commitments(session, pledge.id, public_only=True)
+    if offers == 0:
         raise Conflict("Add at least one active commitment before submitting the pledge.")
-    return await _transition(session, principal, pledge, covenant, "submit", submitted_at=utcnow())
+    return await _transition(session, principal, pledge, covenant, "submit", commitments=offers, submitted_at=utcnow())
 
 
 async def approve(session: AsyncSession, principal: Principal, pledge_id: str) -> Pledge:

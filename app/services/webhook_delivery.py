@@ -19,7 +19,7 @@ import hmac
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,22 +32,13 @@ from app.db import PRIVATE_ONLY
 from app.ids import assume_utc, new_id, utcnow
 from app.models import Covenant, PublicChange, WebhookDelivery, WebhookEndpoint
 from app.serialization import dump_json
+from app.services import notifications
 from app.services.changes import change_document
+from app.services.retries import GIVE_UP_AFTER, wait_after
 from app.services.webhooks import refused_address, secret_key
 
 log = logging.getLogger(__name__)
 
-# After the first attempt, the waits before each next one; the last repeats until a day has passed.
-BACKOFF = (
-    timedelta(seconds=30),
-    timedelta(minutes=2),
-    timedelta(minutes=10),
-    timedelta(minutes=30),
-    timedelta(hours=1),
-    timedelta(hours=2),
-    timedelta(hours=4),
-)
-GIVE_UP_AFTER = timedelta(days=1)
 # A claim's lease is the first wait (30 s): the batch is sent and recorded well within it, each attempt being
 # cut off after ATTEMPT_DEADLINE whatever the endpoint does, so no other worker can take an attempt in flight.
 QUEUE_BATCH, CLAIM_BATCH = 500, 5
@@ -61,10 +52,6 @@ class Round:
     delivered: int = 0
     failed: int = 0
     abandoned: int = 0
-
-
-def wait_after(attempts: int) -> timedelta:
-    return BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
 
 
 def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
@@ -222,18 +209,20 @@ async def attempt(
 
 async def _disable(session: AsyncSession, endpoint_id: str, error: str) -> None:
     """Stop sending to an endpoint that failed for a day: it and its other pending deliveries are given up."""
-    reason = f"Deliveries failed for a day; the last: {error}"
-    await session.execute(
-        update(WebhookEndpoint)
-        .where(col(WebhookEndpoint.id) == endpoint_id)
-        .values(status="disabled", disabled_reason=reason[:500])
-    )
+    reason = f"Deliveries failed for a day; the last: {error}"[:500]
+    endpoint = await session.get(WebhookEndpoint, endpoint_id, with_for_update=True)
+    if endpoint is None or endpoint.status != "active":
+        return  # removed, or already disabled by another worker's abandoned delivery
+    endpoint.status, endpoint.disabled_reason = "disabled", reason
     await session.execute(
         update(WebhookDelivery)
         .where(col(WebhookDelivery.endpoint_id) == endpoint_id, col(WebhookDelivery.status) == "pending")
         .values(status="abandoned")
     )
     log.warning("webhook %s disabled: %s", endpoint_id, reason)
+    await notifications.webhook_disabled(
+        session, authority_id=endpoint.authority_id, endpoint_id=endpoint_id, url=endpoint.url, reason=reason
+    )
 
 
 async def send(
@@ -266,18 +255,3 @@ async def send(
     if 200 <= code < 300:
         return code, None
     return code, f"answered {code}"
-
-
-async def run_forever(
-    sessionmaker: async_sessionmaker[AsyncSession], *, allow_private: bool, interval: float = 2.0
-) -> None:
-    """Rounds every `interval` seconds until cancelled; a round that fails is logged and the next one tries."""
-    async with httpx.AsyncClient(follow_redirects=False) as http:
-        while True:
-            try:
-                done = await run_once(sessionmaker, http, allow_private=allow_private)
-                if done.queued or done.delivered or done.failed or done.abandoned:
-                    log.info("webhooks: %s", done)
-            except Exception:
-                log.exception("webhook round failed")
-            await asyncio.sleep(interval)
