@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: help install run serve migrate demo-data test coverage lint format openapi bench clean
+.PHONY: help install browser-packages run serve migrate demo-data test coverage lint format openapi bench clean
 
 help:
 	@echo "make run      install, migrate, load demo data, serve on http://127.0.0.1:8000"
@@ -22,7 +22,17 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# axe-core for the browser tests' accessibility checks, from tests/browser/package-lock.json (needs npm).
+BROWSER_PACKAGES = tests/browser/node_modules/.package-lock.json
+
+$(BROWSER_PACKAGES): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/browser --no-audit --no-fund --silent && touch $(BROWSER_PACKAGES); \
+	else echo "npm not found: the browser tests' accessibility checks will install axe-core or skip"; fi
+
 install: $(STAMP)
+
+browser-packages: $(BROWSER_PACKAGES)
 
 run: install migrate demo-data serve
 
@@ -35,10 +45,10 @@ demo-data: install
 serve: install
 	$(BIN)/covenant-registry serve
 
-test: install
+test: install browser-packages
 	$(BIN)/pytest
 
-coverage: install
+coverage: install browser-packages
 	$(BIN)/pytest --cov=app --cov-report=term-missing:skip-covered
 
 lint: install
@@ -58,4 +68,5 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .hypothesis test-artifacts \
-		clients/typescript/node_modules clients/typescript/generated clients/typescript/dist
+		clients/typescript/node_modules clients/typescript/generated clients/typescript/dist \
+		tests/browser/node_modules

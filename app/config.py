@@ -101,6 +101,11 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="The registry's public address, for the links in notifications.",
     )
+    embed_frame_ancestors: str = Field(
+        default="*",
+        description="Which pages may frame the offers finder (/embed/v1/offers): CSP frame-ancestors sources, "
+        "space-separated; * is any page.",
+    )
     data_version_ttl: float = Field(
         default=1.0, ge=0, le=1.5, description="Seconds a worker trusts the data version it last read (at most 1.5)."
     )

@@ -22,6 +22,7 @@ from app.api import (
     commitments,
     covenants,
     delivery,
+    embed,
     keys,
     notifications,
     open_data,
@@ -122,7 +123,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     # The Open Referral UK feed has a contract of its own (/oruk/openapi.json), which the registry's links to.
     app.include_router(oruk.router, include_in_schema=False)
-    app.state.other_contracts = [lambda: oruk.oruk_openapi(app)]
+    app.include_router(embed.router, include_in_schema=False)
+    # Routes outside the registry's contract, so a 405 names their methods and metrics their routes.
+    app.state.other_contracts = [lambda: oruk.oruk_openapi(app), embed.known_paths]
 
     app.add_middleware(
         RevalidationMiddleware,
