@@ -396,6 +396,10 @@ class ProgressReport(Versioned, table=True):
     starts: int = 0
     sustained: int = 0
     narrative: str = text(default="")
+    # The narrative is the organisation's words about young people, private until an officer approves a public
+    # version (the words as written, or redacted): only that version reaches the public annual report.
+    public_narrative: str | None = text(nullable=True)
+    narrative_approved_at: datetime | None = timestamp(nullable=True)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 

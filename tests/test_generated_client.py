@@ -15,7 +15,7 @@ from types import ModuleType
 import pytest
 
 from app.config import PROJECT_ROOT
-from tests.flows import bearer, council, published_pledge
+from tests.flows import bearer, commitment_body, council, draft_pledge, published_pledge, register
 
 CONTRACT = PROJECT_ROOT / "openapi" / "openapi.json"
 ORUK_CONTRACT = PROJECT_ROOT / "openapi" / "oruk.json"
@@ -64,26 +64,56 @@ def leftovers(parsed) -> list[str]:  # type: ignore[no-untyped-def]
     return found
 
 
+async def file_return(client, org_key: str, offer_id: str, starts: int) -> None:
+    body = {
+        "period_start": "2025-04-01",
+        "period_end": "2025-09-30",
+        "places_offered": starts,
+        "referrals": starts,
+        "applications": starts,
+        "starts": starts,
+        "sustained": 0,
+    }
+    answer = await client.post(f"/v1/commitments/{offer_id}/progress-reports", json=body, headers=bearer(org_key))
+    assert answer.status_code == 201, answer.text
+
+
 async def test_statistics_parse_in_public_and_for_officers(client, keyring, generated):
     lancashire = await council(client, await keyring.operator())
-    await published_pledge(client, lancashire, offers=2)
+    _, org_key, pledge = await published_pledge(client, lancashire, offers=2)
+    await file_return(client, org_key, pledge["commitments"][0]["id"], starts=2)
     path = f"/v1/covenants/{lancashire.slug}/statistics"
     public = generated.CovenantStatistics.from_dict((await client.get(path)).json())
     exact = generated.CovenantStatistics.from_dict(
         (await client.get(path, headers=bearer(lancashire.officer_key))).json()
     )
-    assert public.published_pledges == generated.Suppressed("<5")
-    assert exact.published_pledges == 1
+    assert public.published_pledges == exact.published_pledges == 1
+    assert public.delivery_by_year[0].starts == generated.Suppressed("<5")
+    assert exact.delivery_by_year[0].starts == 2
     assert leftovers(public) == leftovers(exact) == []
 
 
-async def test_the_annual_report_parses(client, keyring, generated):
+async def test_the_annual_report_parses_with_both_markers(client, keyring, generated):
+    """Starts of 3 and 6 under two priorities, 9 in all: the 3 is "<5", and the 6 "[c]" (9 - 6 would tell)."""
     lancashire = await council(client, await keyring.operator())
-    await published_pledge(client, lancashire)
-    response = await client.get(f"/v1/covenants/{lancashire.slug}/annual-report", params={"year": 2026})
+    signatory, org_key = await register(client)
+    pledge = await draft_pledge(client, org_key, lancashire.slug, offers=1)
+    added = await client.post(
+        f"/v1/pledges/{pledge['id']}/commitments", json=commitment_body(priority="HOME"), headers=bearer(org_key)
+    )
+    assert added.status_code == 201, added.text
+    officer = bearer(lancashire.officer_key)
+    await client.post(f"/v1/pledges/{pledge['id']}/submit", headers=bearer(org_key))
+    await client.post(f"/v1/signatories/{signatory['id']}/verify", headers=officer)
+    approved = await client.post(f"/v1/pledges/{pledge['id']}/approve", headers=officer)
+    first, second = (offer["id"] for offer in approved.json()["commitments"])
+    await file_return(client, org_key, first, starts=3)
+    await file_return(client, org_key, second, starts=6)
+    response = await client.get(f"/v1/covenants/{lancashire.slug}/annual-report", params={"year": 2025})
     assert response.status_code == 200, response.text
     report = generated.AnnualReport.from_dict(response.json())
-    assert report.covenant.slug == lancashire.slug
+    assert [row.starts for row in report.priorities] == [generated.Suppressed("<5"), generated.Suppressed("[c]")]
+    assert report.summary.starts == 9
     assert leftovers(report) == []
 
 

@@ -9,16 +9,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from app.api import examples
-from app.api.auth import AnyReader, OfficerReader, OrganisationWriter
+from app.api.auth import AnyReader, OfficerReader, OfficerWriter, OrganisationWriter
 from app.api.deps import CovenantReference, IfMatch, PrivateSession, RecordId, private_view
 from app.api.etags import precondition
 from app.api.http import private_json
-from app.api.problems import CHANGE_ERRORS, problem_docs
+from app.api.problems import ACTION_ERRORS, CHANGE_ERRORS, problem_docs
 from app.api.responses import Rendered, created, current
 from app.api.transactions import ChangeTransaction, PostTransaction
 from app.errors import NotFound
 from app.models import ProgressReport
-from app.schemas.delivery import ProgressReportInput, ProgressReportOut, ProgressReportPage, ProgressReportUpdate
+from app.schemas.delivery import (
+    NarrativeApproval,
+    ProgressReportInput,
+    ProgressReportOut,
+    ProgressReportPage,
+    ProgressReportUpdate,
+)
 from app.schemas.pages import PageParams
 from app.services import delivery
 
@@ -67,6 +73,35 @@ async def update_progress_report(
     return await tx.run(
         lambda session: delivery.correct_report(session, caller, report_id, expected, body), render_report
     )
+
+
+@router.post(
+    "/progress-reports/{report_id}/approve-narrative",
+    response_model=ProgressReportOut,
+    summary="Publish a return's narrative",
+    responses={**problem_docs(*ACTION_ERRORS, 413), 200: examples.json_example(examples.PROGRESS_REPORT)},
+)
+async def approve_progress_report_narrative(
+    report_id: RecordId, caller: OfficerWriter, tx: ChangeTransaction, body: NarrativeApproval | None = None
+) -> Response:
+    """Officers of the covenant: put the return's narrative in the public annual report, as written or in a
+    version with anything that could identify a young person taken out (`public_narrative`). Until then, and
+    after any correction of the narrative, it is private."""
+    wording = body.public_narrative if body else None
+    return await tx.run(lambda session: delivery.approve_narrative(session, caller, report_id, wording), render_report)
+
+
+@router.post(
+    "/progress-reports/{report_id}/withhold-narrative",
+    response_model=ProgressReportOut,
+    summary="Take a return's narrative out of public view",
+    responses={**problem_docs(*ACTION_ERRORS), 200: examples.json_example(examples.PROGRESS_REPORT)},
+)
+async def withhold_progress_report_narrative(
+    report_id: RecordId, caller: OfficerWriter, tx: ChangeTransaction
+) -> Response:
+    """Officers of the covenant: remove the public version; the narrative is private again."""
+    return await tx.run(lambda session: delivery.withhold_narrative(session, caller, report_id), render_report)
 
 
 @router.get(

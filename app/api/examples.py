@@ -180,6 +180,8 @@ PROGRESS_REPORT = {
     "starts": 2,
     "sustained": 1,
     "narrative": "Two care leavers started in September; one has since moved on to a full-time job.",
+    "public_narrative": "Two care leavers started in September.",
+    "narrative_approved_at": "2026-04-20T14:30:00Z",
     "correctable_until": "2026-06-29",
     "created_at": "2026-04-10T09:00:00Z",
     "updated_at": "2026-04-10T09:00:00Z",

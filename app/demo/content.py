@@ -2010,6 +2010,7 @@ PLEDGES: list[dict[str, Any]] = [
                         "starts": 3,
                         "sustained": 2,
                         "narrative": "Our first three ring-fenced apprentices started in September 2025, before we signed, in parks, housing and IT. One left for a job elsewhere; two are doing well.",
+                        "public_narrative": "Our first three ring-fenced apprentices started in September 2025, before we signed, in parks, housing and IT.",
                     }
                 ],
             },

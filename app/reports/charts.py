@@ -1,13 +1,12 @@
 """Small server-rendered SVG charts: no script, no web fonts, no network, so the page works offline and prints.
 
-Values may be "<5" (suppressed): such a bar is drawn as a short hatched stub labelled "<5", so a reader sees
-that there is something without learning how much.
+Values may be suppressed ("<5", or "[c]" where a total would give a "<5" away): such a bar is drawn as a short
+hatched stub labelled with the marker, so a reader sees that there is something without learning how much.
 """
 
 from dataclasses import dataclass
 from html import escape
 
-SUPPRESSED = "<5"
 STUB = 2.5  # how long a suppressed bar is drawn, in the chart's units
 
 
@@ -17,17 +16,21 @@ class Series:
     colour: str
 
 
+def _hidden(value: int | str) -> bool:
+    return isinstance(value, str)  # a count is a number; a marker in its place means it was suppressed
+
+
 def _number(value: int | str) -> float:
-    return STUB if value == SUPPRESSED else float(value)
+    return STUB if _hidden(value) else float(value)
 
 
 def _scale_top(values: list[int | str]) -> float:
     # At least 5, so a suppressed stub (2.5) never looks bigger than it is: at most half the axis.
-    return max([float(v) for v in values if v != SUPPRESSED] + [5.0])
+    return max([float(v) for v in values if not _hidden(v)] + [5.0])
 
 
 def _bar(x: float, y: float, width: float, height: float, series: Series, value: int | str) -> str:
-    fill = f"url(#hatch-{series.colour.lstrip('#')})" if value == SUPPRESSED else series.colour
+    fill = f"url(#hatch-{series.colour.lstrip('#')})" if _hidden(value) else series.colour
     return (
         f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(width, 0):.1f}" height="{height:.1f}" fill="{fill}" '
         f'stroke="{series.colour}" stroke-width="0.6"><title>{escape(series.name)}: {escape(str(value))}</title></rect>'

@@ -37,6 +37,18 @@ class ProgressReportUpdate(Strict):
     narrative: Prose | None = Field(default=None, description="What happened.")
 
 
+class NarrativeApproval(Strict):
+    """An officer's approval of a return's narrative for the public annual report."""
+
+    public_narrative: Prose | None = Field(
+        default=None,
+        min_length=1,
+        description="The words the public will read: the narrative as written if left out, or a version with "
+        "anything that could identify a young person taken out.",
+        examples=["Our first three ring-fenced apprentices started in September, in parks, housing and IT."],
+    )
+
+
 # ---------------------------------------------------------------- private outputs
 
 
@@ -55,7 +67,11 @@ class ProgressReportOut(BaseModel):
     applications: int = Field(description="Applications received.")
     starts: int = Field(description="Young people who started.")
     sustained: int = Field(description="Still in place six months after starting.")
-    narrative: str = Field(description="What happened.")
+    narrative: str = Field(description="What happened, as the organisation wrote it (private).")
+    public_narrative: str | None = Field(
+        description="The version an officer approved for the public annual report; null: none is public."
+    )
+    narrative_approved_at: datetime | None = Field(description="When an officer approved the public version.")
     correctable_until: date = Field(description="Last day the organisation may correct this return.")
     created_at: datetime = Field(description="When it was filed.")
     updated_at: datetime = Field(description="When it was last corrected.")

@@ -1,4 +1,6 @@
-"""Statistics and the annual report. In public output a count from 1 to 4 is the string "<5"."""
+"""Statistics and the annual report. In public output a count of young people from 1 to 4 is the string "<5",
+and one that would give such a count away through a published total is "[c]"; counts of organisations, pledges,
+offers and places are exact."""
 
 from datetime import date, datetime
 from enum import StrEnum
@@ -10,17 +12,23 @@ from app.schemas.covenants import CovenantRef, PriorityRef
 
 
 class Suppressed(StrEnum):
-    """A count from 1 to 4 in public output: shown as "<5", so that nobody can be identified."""
+    """A count of young people hidden in public output, so that nobody can be identified: "<5" for a count from
+    1 to 4; "[c]" for one hidden only because, with the total and the other parts published, it would reveal a
+    "<5" by subtraction."""
 
     FEWER_THAN_FIVE = "<5"
+    CONFIDENTIAL = "[c]"
 
 
-# An integer, or the one-value string enum "<5". A one-value enum rather than a const: client generators
+# An integer, or a string enum of the markers. An enum rather than a const: client generators
 # (openapi-python-client, openapi-typescript) turn an enum into a type they test values against, where a const in a
 # union made the Python client refuse every integer.
 Count = Annotated[
     int | Suppressed,
-    Field(description='A count; in public output, a count from 1 to 4 is "<5" so that nobody can be identified.'),
+    Field(
+        description='A count of young people; in public output a count from 1 to 4 is "<5", and one that would '
+        'reveal such a count through the published total is "[c]".'
+    ),
 ]
 
 
@@ -35,15 +43,15 @@ class PriorityOffers(BaseModel):
     """Public offers under one priority."""
 
     priority: PriorityRef = Field(description="The priority.")
-    commitments: Count = Field(description="Public commitments (active, paused or full) under it.")
+    commitments: int = Field(description="Public commitments (active, paused or full) under it.")
 
 
 class YearDelivery(BaseModel):
     """What delivery returns report for one financial year."""
 
     year: str = Field(description="UK financial year, April to March.", examples=["2025/26"])
-    returns: Count = Field(description="Delivery returns filed for periods starting in the year.")
-    places_offered: Count = Field(description="Places offered.")
+    returns: int = Field(description="Delivery returns filed for periods starting in the year.")
+    places_offered: int = Field(description="Places offered.")
     starts: Count = Field(description="Young people who started.")
     sustained: Count = Field(description="Still in place six months after starting.")
 
@@ -55,13 +63,13 @@ class CovenantStatistics(BaseModel):
     exact: bool = Field(
         description="True when counts are exact (an officer's view); false when small ones are suppressed."
     )
-    signatories_by_sector: dict[str, Count] = Field(
+    signatories_by_sector: dict[str, int] = Field(
         description="Verified organisations with a published pledge, by sector."
     )
-    signatories_by_size: dict[str, Count] = Field(description="The same organisations, by size band.")
-    published_pledges: Count = Field(description="Published pledges of verified organisations.")
+    signatories_by_size: dict[str, int] = Field(description="The same organisations, by size band.")
+    published_pledges: int = Field(description="Published pledges of verified organisations.")
     commitments_by_priority: list[PriorityOffers] = Field(description="Public offers under each priority, in order.")
-    commitments_by_offer_type: dict[str, Count] = Field(description="Public offers by offer type.")
+    commitments_by_offer_type: dict[str, int] = Field(description="Public offers by offer type.")
     priorities_without_active_offer: list[PriorityRef] = Field(
         description="Priorities with no active offer: the gaps the council needs to fill."
     )
@@ -80,15 +88,17 @@ class PriorityChanges(BaseModel):
 
     added: list[OfferChange] = Field(description="Offers that went public during the year (with the organisation).")
     withdrawn: list[OfferChange] = Field(description="Offers withdrawn during the year (with the organisation).")
-    delivered: list[OfferChange] = Field(description="What organisations reported delivering (their narrative).")
+    delivered: list[OfferChange] = Field(
+        description="What organisations reported delivering: in public, only the wording an officer approved."
+    )
 
 
 class PriorityYear(BaseModel):
     """One priority's year."""
 
     priority: PriorityRef = Field(description="The priority.")
-    offers: Count = Field(description="Offers on the register at some point in the year.")
-    places_offered: Count = Field(description="Places offered, from delivery returns.")
+    offers: int = Field(description="Offers on the register at some point in the year.")
+    places_offered: int = Field(description="Places offered, from delivery returns.")
     starts: Count = Field(description="Young people who started, from delivery returns.")
     sustained: Count = Field(description="Still in place after six months, from delivery returns.")
     changes: PriorityChanges = Field(description="What changed under this priority.")
@@ -97,9 +107,9 @@ class PriorityYear(BaseModel):
 class YearSummary(BaseModel):
     """The headline figures."""
 
-    offers: Count = Field(description="Offers on the register at some point in the year.")
-    new_signatories: Count = Field(description="Organisations whose first pledge was published in the year.")
-    places_offered: Count = Field(description="Places offered.")
+    offers: int = Field(description="Offers on the register at some point in the year.")
+    new_signatories: int = Field(description="Organisations whose first pledge was published in the year.")
+    places_offered: int = Field(description="Places offered.")
     starts: Count = Field(description="Young people who started.")
     sustained: Count = Field(description="Still in place after six months.")
 
@@ -108,7 +118,7 @@ class MonthSignatories(BaseModel):
     """New signatories in one month."""
 
     month: str = Field(description="Month, April first.", examples=["Apr"])
-    signatories: Count = Field(description="Organisations whose first pledge was published that month.")
+    signatories: int = Field(description="Organisations whose first pledge was published that month.")
 
 
 class AnnualReport(BaseModel):

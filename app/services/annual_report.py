@@ -18,7 +18,7 @@ from app.ids import utcnow
 from app.models import Commitment, Covenant, Pledge, Priority, ProgressReport, Signatory, table_of
 from app.services import public_read
 from app.services.access import Principal, sees_exact_figures
-from app.services.statistics import suppress, year_label
+from app.services.statistics import suppress_parts, year_label
 
 pledge = table_of(Pledge)
 commitment = table_of(Commitment)
@@ -112,9 +112,12 @@ async def new_signatories_by_month(conn: AsyncConnection, covenant_id: str, year
     return [counted.get((index + 3) % 12 + 1, 0) for index in range(12)]
 
 
-async def changes_by_priority(conn: AsyncConnection, covenant_id: str, year: Year) -> dict[str, dict[str, list]]:
+async def changes_by_priority(
+    conn: AsyncConnection, covenant_id: str, year: Year, *, exact: bool
+) -> dict[str, dict[str, list]]:
     """What happened under each priority in the year: offers that went public, offers withdrawn or ended,
-    and what organisations told us they delivered."""
+    and what organisations told us they delivered: their own words for officers, and for the public only the
+    version an officer approved."""
     # An offer went public when both it existed and its pledge was published: the later of the two dates.
     added = (
         select(commitment.c.priority_id, commitment.c.title, signatory.c.name)
@@ -141,14 +144,16 @@ async def changes_by_priority(conn: AsyncConnection, covenant_id: str, year: Yea
         )
         .order_by(commitment.c.id)
     )
+    words = report.c.narrative if exact else report.c.public_narrative
     narratives = (
-        select(commitment.c.priority_id, commitment.c.title, report.c.narrative)
+        select(commitment.c.priority_id, commitment.c.title, words)
         .select_from(report.join(commitment, commitment.c.id == report.c.commitment_id))
         .where(
             commitment.c.covenant_id == covenant_id,
             report.c.period_start >= year.first_day,
             report.c.period_start <= year.last_day,
-            report.c.narrative != "",
+            words.is_not(None),
+            words != "",
         )
         .order_by(report.c.id)
     )
@@ -161,28 +166,32 @@ async def changes_by_priority(conn: AsyncConnection, covenant_id: str, year: Yea
     return changes
 
 
+def young_people_counts(parts: list[int], *, exact: bool) -> tuple[list[int | str], int | str]:
+    """Counts of young people under each priority and their total: exact, or suppressed as statistics are."""
+    return (list(parts), sum(parts)) if exact else suppress_parts(parts)
+
+
 async def annual_report(conn: AsyncConnection, covenant_row: Any, start_year: int, *, exact: bool) -> dict[str, Any]:
     year = Year(start_year)
-    count = (lambda n: n) if exact else suppress
     priorities = await _priorities(conn, covenant_row.id)
     offers = await offers_by_priority(conn, covenant_row.id, year)
     delivery = await delivery_by_priority(conn, covenant_row.id, year)
-    changes = await changes_by_priority(conn, covenant_row.id, year)
+    changes = await changes_by_priority(conn, covenant_row.id, year, exact=exact)
     monthly = await new_signatories_by_month(conn, covenant_row.id, year)
-    by_priority: list[dict[str, Any]] = []
-    for id_, code, title in priorities:
-        places, starts, sustained = delivery.get(id_, (0, 0, 0))
-        by_priority.append(
-            {
-                "priority": {"id": id_, "code": code, "title": title},
-                "offers": count(offers.get(id_, 0)),
-                "places_offered": count(places),
-                "starts": count(starts),
-                "sustained": count(sustained),
-                "changes": changes.get(id_, {"added": [], "withdrawn": [], "delivered": []}),
-            }
-        )
-    totals = [sum(values) for values in zip(*delivery.values(), strict=False)] or [0, 0, 0]
+    delivered = [delivery.get(id_, (0, 0, 0)) for id_, _, _ in priorities]
+    starts, total_starts = young_people_counts([row[1] for row in delivered], exact=exact)
+    sustained, total_sustained = young_people_counts([row[2] for row in delivered], exact=exact)
+    by_priority: list[dict[str, Any]] = [
+        {
+            "priority": {"id": id_, "code": code, "title": title},
+            "offers": offers.get(id_, 0),
+            "places_offered": places,
+            "starts": starts[index],
+            "sustained": sustained[index],
+            "changes": changes.get(id_, {"added": [], "withdrawn": [], "delivered": []}),
+        }
+        for index, ((id_, code, title), (places, _, _)) in enumerate(zip(priorities, delivered, strict=True))
+    ]
     return {
         "covenant": {"id": covenant_row.id, "slug": covenant_row.slug, "title": covenant_row.title},
         "authority": {"id": covenant_row.authority_id, "name": covenant_row.authority_name},
@@ -192,15 +201,15 @@ async def annual_report(conn: AsyncConnection, covenant_row: Any, start_year: in
         "generated_at": utcnow(),
         "exact": exact,
         "summary": {
-            "offers": count(sum(offers.values())),
-            "new_signatories": count(sum(monthly)),
-            "places_offered": count(totals[0]),
-            "starts": count(totals[1]),
-            "sustained": count(totals[2]),
+            "offers": sum(offers.values()),
+            "new_signatories": sum(monthly),
+            "places_offered": sum(row[0] for row in delivered),
+            "starts": total_starts,
+            "sustained": total_sustained,
         },
         "priorities": by_priority,
         "new_signatories_by_month": [
-            {"month": name, "signatories": count(n)} for name, n in zip(MONTHS, monthly, strict=True)
+            {"month": name, "signatories": n} for name, n in zip(MONTHS, monthly, strict=True)
         ],
         "gaps": [row["priority"] for row in by_priority if offers.get(row["priority"]["id"], 0) == 0],
     }

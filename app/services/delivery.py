@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.enums import PledgeStatus
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id, utcnow
 from app.models import Commitment, Priority, ProgressReport, Signatory, table_of
 from app.schemas.delivery import ProgressReportInput, ProgressReportUpdate
 from app.services import audit
-from app.services.access import Principal
+from app.services.access import Principal, require_officer_of
 from app.services.concurrency import Precondition, check_version
 from app.services.lookup import (
     audit_scope,
@@ -106,8 +106,49 @@ async def correct_report(
     async with audit.changing(
         session, principal, "progress_report.correct", report, scope=audit_scope(pledge, covenant)
     ):
+        if changes.get("narrative", report.narrative) != report.narrative:
+            # New words have not been read by an officer: none of them is public until approved again.
+            report.public_narrative, report.narrative_approved_at = None, None
         for field, value in changes.items():
             setattr(report, field, value)
+        report.updated_at = utcnow()
+    return report
+
+
+async def _officers_report(session: AsyncSession, principal: Principal, report_id: str) -> tuple[ProgressReport, Any]:
+    report = await session.get(ProgressReport, report_id)
+    commitment = await session.get(Commitment, report.commitment_id) if report else None
+    if report is None or commitment is None:
+        raise NotFound(f"No progress report {report_id}.")
+    pledge, covenant = await pledge_and_covenant_of(session, commitment)
+    try:
+        require_officer_of(principal, covenant.authority_id)
+    except Forbidden:
+        raise NotFound(f"No progress report {report_id}.") from None
+    return report, audit_scope(pledge, covenant)
+
+
+async def approve_narrative(
+    session: AsyncSession, principal: Principal, report_id: str, public_text: str | None
+) -> ProgressReport:
+    """An officer of the covenant publishes the narrative in the annual report, as written or redacted."""
+    report, scope = await _officers_report(session, principal, report_id)
+    wording = public_text if public_text is not None else report.narrative
+    if not wording.strip():
+        raise ValidationFailed(
+            "This return has no narrative to publish; send the public wording.", pointer="/public_narrative"
+        )
+    async with audit.changing(session, principal, "progress_report.approve_narrative", report, scope=scope):
+        report.public_narrative, report.narrative_approved_at = wording, utcnow()
+        report.updated_at = utcnow()
+    return report
+
+
+async def withhold_narrative(session: AsyncSession, principal: Principal, report_id: str) -> ProgressReport:
+    """An officer takes the public version down: the narrative is private again."""
+    report, scope = await _officers_report(session, principal, report_id)
+    async with audit.changing(session, principal, "progress_report.withhold_narrative", report, scope=scope):
+        report.public_narrative, report.narrative_approved_at = None, None
         report.updated_at = utcnow()
     return report
 
@@ -142,6 +183,8 @@ def report_document(row: Any) -> dict[str, Any]:
         "period_end": report.period_end,
         **{field: getattr(report, field) for field in COUNTS},
         "narrative": report.narrative,
+        "public_narrative": report.public_narrative,
+        "narrative_approved_at": report.narrative_approved_at,
         "correctable_until": correctable_until(report),
         "created_at": report.created_at,
         "updated_at": report.updated_at,

@@ -1,9 +1,12 @@
-"""Public statistics of a covenant: one SQL aggregate per figure, small numbers suppressed in public.
+"""Public statistics of a covenant: one SQL aggregate per figure, small counts of young people suppressed in
+public.
 
-As in the Department for Education's statistics on children in care, a count from 1 to 4 could point at a
-young person, so public output shows it as "<5" (zero is shown as 0). Officers of the covenant see exact
-numbers. Counts of offers come from the public read model's counts, so they agree with what the public lists
-show.
+As in the Department for Education's statistics on children in care, a count of young people from 1 to 4
+(starts, sustained) could point at someone, so public output shows it as "<5" (zero is shown as 0); where a
+published total and its other parts would give a hidden count away, one more part is hidden too, as "[c]"
+(`suppress_parts`). Counts of organisations, pledges and offers are exact everywhere: the public lists show
+them anyway. Officers of the covenant see every number exactly. Counts of offers come from the public read
+model's counts, so they agree with what the public lists show.
 """
 
 from collections import Counter
@@ -19,6 +22,8 @@ from app.services.access import Principal, sees_exact_figures
 from app.services.lookup import PRIORITIES_OF_COVENANT
 
 SUPPRESSED = "<5"
+# Hidden only because, with the total and the other parts published, it would reveal a "<5" by subtraction.
+SECONDARY = "[c]"
 
 offer_count = table_of(PublicOfferCount)
 pledge = table_of(Pledge)
@@ -29,6 +34,45 @@ report = table_of(ProgressReport)
 
 def suppress(count: int) -> int | str:
     return SUPPRESSED if 1 <= count <= 4 else count
+
+
+def suppress_parts(parts: list[int]) -> tuple[list[int | str], int | str]:
+    """Parts of a total, and the total, as the public may see them. Each count from 1 to 4 is "<5" (primary
+    suppression). Then, while the published cells would let someone work out a hidden part exactly (one hidden
+    part is the total minus the others; two "<5"s summing to 2 are both 1; a "<5" beside a hidden 5 summing to 6
+    is a 1), the smallest published non-zero part is hidden too, as "[c]", or the total once no part is left
+    (secondary suppression)."""
+    shown: list[int | str] = [suppress(part) for part in parts]
+    total: int | str = suppress(sum(parts))
+    while isinstance(total, int) and _gives_a_part_away(shown, total):
+        published = [index for index, part in enumerate(parts) if part > 0 and isinstance(shown[index], int)]
+        if published:
+            shown[min(published, key=lambda index: (parts[index], index))] = SECONDARY
+        else:
+            total = SECONDARY
+    return shown, total
+
+
+# What a reader knows of a hidden cell: a "<5" is 1 to 4; a "[c]" is a part that was not small, so 5 or more.
+KNOWN_RANGE = {SUPPRESSED: (1, 4), SECONDARY: (5, None)}
+
+
+def _gives_a_part_away(shown: list[int | str], total: int) -> bool:
+    """Whether the published cells and total pin a hidden part to one value. The hidden parts add up to the
+    total less the published ones; each lies in its known range, so each can take exactly the values of an
+    interval, and a part is given away when that interval is a single number."""
+    rest = total - sum(cell for cell in shown if isinstance(cell, int))
+    ranges = [KNOWN_RANGE[cell] for cell in shown if isinstance(cell, str)]
+    for index, (low, high) in enumerate(ranges):
+        others = ranges[:index] + ranges[index + 1 :]
+        others_high = None if any(h is None for _, h in others) else sum(h for _, h in others if h is not None)
+        lowest = low if others_high is None else max(low, rest - others_high)
+        highest = rest - sum(low for low, _ in others)
+        if high is not None:
+            highest = min(high, highest)
+        if lowest == highest:
+            return True
+    return False
 
 
 def financial_year(column: Any) -> Any:
@@ -100,10 +144,13 @@ async def offers(conn: AsyncConnection, covenant_id: str) -> dict[str, Any]:
 
 
 async def delivery_by_year(conn: AsyncConnection, covenant_id: str) -> list[dict[str, Any]]:
+    """Each financial year's returns, places, starts and sustained, with the starts and sustained under each
+    priority: the parts the annual report publishes, which the public totals must be suppressed with."""
     year = financial_year(report.c.period_start).label("year")
     statement = (
         select(
             year,
+            commitment.c.priority_id,
             func.count().label("returns"),
             func.sum(report.c.places_offered).label("places_offered"),
             func.sum(report.c.starts).label("starts"),
@@ -111,19 +158,24 @@ async def delivery_by_year(conn: AsyncConnection, covenant_id: str) -> list[dict
         )
         .select_from(report.join(commitment, commitment.c.id == report.c.commitment_id))
         .where(commitment.c.covenant_id == covenant_id)
-        .group_by(year)
+        .group_by(year, commitment.c.priority_id)
         .order_by(year)
     )
-    return [
-        {
-            "year": year_label(int(row.year)),
-            "returns": row.returns,
-            "places_offered": int(row.places_offered),
-            "starts": int(row.starts),
-            "sustained": int(row.sustained),
-        }
-        for row in (await conn.execute(statement)).all()
-    ]
+    years: dict[int, dict[str, Any]] = {}
+    for row in (await conn.execute(statement)).all():
+        figures = years.setdefault(int(row.year), {"returns": 0, "places_offered": 0, "starts": [], "sustained": []})
+        figures["returns"] += row.returns
+        figures["places_offered"] += int(row.places_offered)
+        figures["starts"].append(int(row.starts))
+        figures["sustained"].append(int(row.sustained))
+    return [{"year": year_label(start), **figures} for start, figures in sorted(years.items())]
+
+
+def _delivery_shown(row: dict[str, Any], *, exact: bool) -> dict[str, Any]:
+    def total(parts: list[int]) -> int | str:
+        return sum(parts) if exact else suppress_parts(parts)[1]
+
+    return {**row, "starts": total(row["starts"]), "sustained": total(row["sustained"])}
 
 
 def _full(counted: Counter[str], names: Any) -> dict[str, int]:
@@ -132,7 +184,8 @@ def _full(counted: Counter[str], names: Any) -> dict[str, int]:
 
 
 async def covenant_statistics(conn: AsyncConnection, covenant_id: str) -> dict[str, Any]:
-    """Exact figures. `for_public` suppresses them."""
+    """Exact figures, delivery's starts and sustained still in their parts (`statistics_for` adds them up, or
+    suppresses them)."""
     return (
         await organisations_and_pledges(conn, covenant_id)
         | await offers(conn, covenant_id)
@@ -145,23 +198,8 @@ async def statistics_for(conn: AsyncConnection, caller: Principal | None, refere
     row = await public_read.public_covenant_row(conn, reference)
     exact = sees_exact_figures(caller, row.authority_id)
     figures = await covenant_statistics(conn, row.id)
-    shown = figures if exact else for_public(figures)
-    return {"covenant": {"id": row.id, "slug": row.slug, "title": row.title}, "exact": exact, **shown}
-
-
-def for_public(figures: dict[str, Any]) -> dict[str, Any]:
-    """The same figures with every count from 1 to 4 replaced by "<5"."""
-    return {
-        "signatories_by_sector": {k: suppress(v) for k, v in figures["signatories_by_sector"].items()},
-        "signatories_by_size": {k: suppress(v) for k, v in figures["signatories_by_size"].items()},
-        "published_pledges": suppress(figures["published_pledges"]),
-        "commitments_by_priority": [
-            {**row, "commitments": suppress(row["commitments"])} for row in figures["commitments_by_priority"]
-        ],
-        "commitments_by_offer_type": {k: suppress(v) for k, v in figures["commitments_by_offer_type"].items()},
-        "priorities_without_active_offer": figures["priorities_without_active_offer"],
-        "delivery_by_year": [
-            {"year": row["year"], **{k: suppress(v) for k, v in row.items() if k != "year"}}
-            for row in figures["delivery_by_year"]
-        ],
+    shown = {
+        **figures,
+        "delivery_by_year": [_delivery_shown(year, exact=exact) for year in figures["delivery_by_year"]],
     }
+    return {"covenant": {"id": row.id, "slug": row.slug, "title": row.title}, "exact": exact, **shown}
