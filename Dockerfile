@@ -15,6 +15,11 @@ RUN useradd --system --uid 10001 --user-group --home-dir /srv --no-create-home r
 
 WORKDIR /srv
 
+# Pango and its fonts, for WeasyPrint (the annual report as PDF).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, from pyproject.toml alone, so a change to the code reuses this layer. The build backend
 # (setuptools) comes too, so the package itself installs below without fetching anything.
 COPY pyproject.toml constraints.txt ./

@@ -101,6 +101,12 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="The registry's public address, for the links in notifications.",
     )
+    report_link_secret: str = Field(
+        default="covenant-registry-report-links",
+        min_length=16,
+        description="Signs the short-lived links officers open reports with. Set the same long random value on "
+        "every worker and host; changing it voids links already handed out.",
+    )
     embed_frame_ancestors: str = Field(
         default="*",
         description="Which pages may frame the offers finder (/embed/v1/offers): CSP frame-ancestors sources, "

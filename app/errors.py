@@ -32,6 +32,7 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "payload-too-large": ("Request too large", "The request body is larger than the service accepts."),
     "unsupported-media-type": ("Unsupported media type", "Send `Content-Type: application/json`."),
     "not-acceptable": ("Not acceptable", "The service cannot produce the media type in `Accept`."),
+    "gone": ("Gone", "What this address gave is no longer there: a signed link used or expired. Ask for a new one."),
     "rate-limited": ("Too many requests", "Slow down: retry after the number of seconds in `Retry-After`."),
     "idempotency-key-reused": (
         "Idempotency-Key reused with another request",
@@ -53,6 +54,7 @@ STATUS_TO_SLUG = {
     405: "method-not-allowed",
     406: "not-acceptable",
     409: "conflict",
+    410: "gone",
     412: "precondition-failed",
     413: "payload-too-large",
     415: "unsupported-media-type",
@@ -114,6 +116,10 @@ class InvalidTransition(DomainError):
             current_status=current,
             allowed=allowed,
         )
+
+
+class Gone(DomainError):
+    status, slug = 410, "gone"
 
 
 class PreconditionFailed(DomainError):

@@ -612,3 +612,13 @@ class Notification(SQLModel, table=True):
     last_error: str | None = None
     sent_at: datetime | None = timestamp(nullable=True)
     created_at: datetime = timestamp()
+
+
+class ReportLinkUse(SQLModel, table=True):
+    """A signed report link that has been opened (app/services/report_links.py): each opens its report once."""
+
+    __tablename__ = "report_link_use"
+
+    link_id: str = Field(primary_key=True, sa_type=String(64))
+    covenant_id: str
+    used_at: datetime = timestamp()

@@ -351,6 +351,12 @@ def test_the_whole_journey_through_the_generated_client(package, server):
     you.call("get_annual_report", slug, client=public, year=year, parses_as="AnnualReport")
     page = you.call("get_annual_report_page", slug, client=public, year=year).parsed
     assert page.lstrip().lower().startswith("<!doctype html")
+    pdf = you.call("get_annual_report_pdf", slug, client=public, year=year)
+    assert pdf.content.startswith(b"%PDF-")
+    # An officer's exact report in a browser: a signed link, once.
+    asked = m.ReportLinkCreate(year=year)
+    link = you.call("create_report_link", slug, client=officer, body=asked, expect=201, parses_as="ReportLink").parsed
+    assert link.url.startswith(f"/v1/covenants/{slug}/annual-report.html?")
 
     # Reviews, lapsing (nothing is overdue yet), suspension and reinstatement: optional bodies left out.
     you.call("list_reviews_due", slug, client=officer, parses_as="ReviewDuePage")

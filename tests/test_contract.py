@@ -82,7 +82,18 @@ def test_client_generator_produces_a_client_without_warnings(tmp_path: Path):
     assert generator, "openapi-python-client is a dev dependency"
     environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     result = subprocess.run(
-        [generator, "generate", "--path", str(CONTRACT), "--output-path", str(tmp_path / "client"), "--meta", "none"],
+        [
+            generator,
+            "generate",
+            "--path",
+            str(CONTRACT),
+            "--output-path",
+            str(tmp_path / "client"),
+            "--meta",
+            "none",
+            "--config",
+            str(PROJECT_ROOT / "clients" / "python" / "openapi-python-client.yaml"),
+        ],
         capture_output=True,
         text=True,
         env=environment,

@@ -18,6 +18,8 @@ from app.config import PROJECT_ROOT
 from tests.flows import bearer, commitment_body, council, draft_pledge, published_pledge, register
 
 CONTRACT = PROJECT_ROOT / "openapi" / "openapi.json"
+# The generator's settings partners are told to use (README): the PDF read as bytes.
+GENERATOR_CONFIG = PROJECT_ROOT / "clients" / "python" / "openapi-python-client.yaml"
 ORUK_CONTRACT = PROJECT_ROOT / "openapi" / "oruk.json"
 
 
@@ -29,6 +31,7 @@ def generated_client(where: Path, name: str, contract: Path = CONTRACT) -> Itera
     assert generator, "openapi-python-client is a dev dependency"
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     command = [generator, "generate", "--path", str(contract), "--output-path", str(where / name)]
+    command += ["--config", str(GENERATOR_CONFIG)]
     result = subprocess.run([*command, "--meta", "none"], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     sys.path.insert(0, str(where))

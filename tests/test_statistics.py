@@ -205,7 +205,7 @@ async def test_annual_report_as_printable_html(client, registry):
     assert response.headers["content-type"].startswith("text/html")
     page = response.text
     assert page.count("<svg") == 3
-    assert "@page { size: A4" in page
+    assert "size: A4 portrait" in page and "counter(pages)" in page
     assert "You said: Priority 0" in page
     assert "<script" not in page
 

@@ -4,29 +4,41 @@ No key needed. With the key of an officer of the covenant (or the operator), sta
 exact numbers instead of suppressing counts from 1 to 4 (the rule is `access.sees_exact_figures`).
 """
 
+import asyncio
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
-from app.api.auth import OptionalCaller
+from app.api.auth import OfficerWriter, OptionalCaller
 from app.api.deps import OPTIONAL_KEY, CovenantReference, ReadConnection
 from app.api.etags import prefers_html, public_etag
+from app.api.examples import json_example
 from app.api.http import NO_STORE, private_json, public_answer, public_cache_control, public_json
 from app.api.problems import problem_docs, read_docs
-from app.reports.annual_html import render_annual_report
+from app.api.responses import Rendered
+from app.api.transactions import PostTransaction
+from app.reports.annual_html import render_annual_report, render_annual_report_pdf
 from app.schemas.commitments import CommitmentFilters
-from app.schemas.reports import AnnualReport, CovenantStatistics
+from app.schemas.reports import AnnualReport, CovenantStatistics, ReportLink, ReportLinkCreate
 from app.schemas.signatories import SignatoryFilters
-from app.services import annual_report, councils, open_data, statistics
+from app.services import annual_report, councils, open_data, report_links, statistics
 
 router = APIRouter(prefix="/v1")
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 HTML_MEDIA_TYPE = "text/html; charset=utf-8"
+PDF_MEDIA_TYPE = "application/pdf"
+REPORT_LINK_EXAMPLE = {
+    "url": "/v1/covenants/lancashire-care-leavers/annual-report.html?year=2025&link=v1.eyJjIjoi…",
+    "year": 2025,
+    "format": "html",
+    "expires_at": "2026-12-01T10:30:00Z",
+}
 
 
 def _answer(request: Request, document: Any, exact: bool, *, negotiated: bool = False) -> Response:
@@ -85,6 +97,33 @@ async def get_annual_report(
     return _answer(request, report, report["exact"], negotiated=True)
 
 
+ReportLinkToken = Annotated[
+    str | None,
+    Query(
+        max_length=600,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="A signed link's token (POST /v1/covenants/{covenant}/report-links): the exact report, once, "
+        "without a key.",
+    ),
+]
+PAGE_ERRORS = (401, 403, 404, 410, 422)
+
+
+async def _report_for_page(
+    request: Request, conn: Any, caller: Any, covenant: str, year: int, link: str | None, format: str
+) -> dict[str, Any]:
+    if link is None:
+        return await annual_report.annual_report_for(conn, caller, covenant, year, date.today())
+    engine = request.app.state.engine
+    return await annual_report.annual_report_by_link(conn, engine, link, covenant, year, format, date.today())
+
+
+def _page_answer(request: Request, report: dict[str, Any], body: bytes, media_type: str) -> Response:
+    if report["exact"]:
+        return Response(body, media_type=media_type, headers={"Cache-Control": NO_STORE, "Vary": "Authorization"})
+    return public_answer(request, body, media_type, vary=["Authorization"])
+
+
 @router.get(
     "/covenants/{covenant}/annual-report.html",
     response_class=HTMLResponse,
@@ -92,19 +131,74 @@ async def get_annual_report(
     summary="Print a covenant's annual report",
     responses={
         200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "A printable A4 page."},
-        **read_docs(401, 404, 422),
+        **read_docs(*PAGE_ERRORS),
     },
     openapi_extra=OPTIONAL_KEY,
 )
 async def get_annual_report_page(
-    request: Request, covenant: CovenantReference, conn: ReadConnection, caller: OptionalCaller, year: ReportYear
+    request: Request,
+    covenant: CovenantReference,
+    conn: ReadConnection,
+    caller: OptionalCaller,
+    year: ReportYear,
+    link: ReportLinkToken = None,
 ) -> Response:
-    """The annual report as a page to print or save as PDF, with its charts drawn on the server (no script)."""
-    report = await annual_report.annual_report_for(conn, caller, covenant, year, date.today())
-    page = render_annual_report(report)
-    if report["exact"]:
-        return HTMLResponse(page, headers={"Cache-Control": NO_STORE, "Vary": "Authorization"})
-    return public_answer(request, page.encode(), HTML_MEDIA_TYPE, vary=["Authorization"])
+    """The annual report as a page to print (A4, page numbers and a running header), its charts drawn on the
+    server (no script), each with a table of its figures. Officers open their exact version in a browser with a
+    signed link (`link`)."""
+    report = await _report_for_page(request, conn, caller, covenant, year, link, "html")
+    return _page_answer(request, report, render_annual_report(report).encode(), HTML_MEDIA_TYPE)
+
+
+@router.get(
+    "/covenants/{covenant}/annual-report.pdf",
+    response_class=Response,
+    tags=["Statistics"],
+    summary="Download a covenant's annual report as PDF",
+    responses={
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The printable page as an A4 PDF.",
+        },
+        **read_docs(*PAGE_ERRORS),
+    },
+    openapi_extra=OPTIONAL_KEY,
+)
+async def get_annual_report_pdf(
+    request: Request,
+    covenant: CovenantReference,
+    conn: ReadConnection,
+    caller: OptionalCaller,
+    year: ReportYear,
+    link: ReportLinkToken = None,
+) -> Response:
+    """The printable annual report as a PDF, page-numbered, for the same audience rules as the page."""
+    report = await _report_for_page(request, conn, caller, covenant, year, link, "pdf")
+    # Rendering takes a few hundred milliseconds of CPU: off the event loop, so other requests go on meanwhile.
+    pdf = await asyncio.to_thread(render_annual_report_pdf, render_annual_report(report))
+    answer = _page_answer(request, report, pdf, PDF_MEDIA_TYPE)
+    answer.headers["Content-Disposition"] = f'inline; filename="annual-report-{report["covenant"]["slug"]}-{year}.pdf"'
+    return answer
+
+
+@router.post(
+    "/covenants/{covenant}/report-links",
+    status_code=201,
+    response_model=ReportLink,
+    tags=["Statistics"],
+    summary="Get a signed link to the exact annual report",
+    responses={**problem_docs(401, 403, 404, 413, 415, 422), 201: json_example(REPORT_LINK_EXAMPLE)},
+)
+async def create_report_link(
+    covenant: CovenantReference, body: ReportLinkCreate, caller: OfficerWriter, tx: PostTransaction
+) -> Response:
+    """Officers of the covenant: a link that opens the exact report for one year, as a page or a PDF, once,
+    within 15 minutes, with no key, so it can be opened and printed in a browser. It opens nothing else."""
+
+    async def render(_session: AsyncSession, link: dict[str, Any]) -> Rendered:
+        return Rendered(link, 201)
+
+    return await tx.run(lambda session: report_links.issue(session, caller, covenant, body.year, body.format), render)
 
 
 ForExcel = Annotated[

@@ -37,6 +37,7 @@ TAGS = [
     {"name": "Open data", "description": "Public signatories and offers as CSV downloads."},
     {"name": "Changes", "description": "Every public change in commit order, for partners that keep a copy."},
     {"name": "Webhooks", "description": "Public changes pushed to your endpoint, signed, retried for a day."},
+    {"name": "Notifications", "description": "Emails to officers and organisations, and where officers get them."},
     {"name": "Delivery", "description": "Delivery returns: what each offer delivered, period by period."},
     {"name": "Organisations", "description": "Registering, and an organisation's own profile and pledges."},
     {"name": "Keys", "description": "API keys: issue, list, rotate, revoke. Keys are shown once."},

@@ -142,6 +142,7 @@ ERROR_DESCRIPTIONS = {
     403: "The key may not do this.",
     404: "No such record, or not one you may see.",
     409: "The request conflicts with the record's current state.",
+    410: "The signed link has been used or has expired: ask for a new one.",
     412: "The If-Match ETag is stale: the record changed since you read it.",
     413: "The request body is too large.",
     415: "The body is not JSON.",

@@ -13,6 +13,16 @@ TEMPLATES = Environment(
     # Organisation names and narratives are user input: everything is escaped unless marked as our own markup.
     autoescape=select_autoescape(["html"]),
 )
+
+
+def css_string(value: str) -> Markup:
+    """`value` as the inside of a CSS string in a <style> element, where HTML entities mean nothing: quotes and
+    backslashes escaped, and `<` written as a CSS escape so no `</style>` can end the element."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
+    return Markup(escaped)
+
+
+TEMPLATES.filters["css_string"] = css_string
 OFFERS = Series("Offers", "#1d70b8")
 PLACES = Series("Places offered", "#505a5f")
 STARTS = Series("Young people started", "#00703c")
@@ -38,4 +48,15 @@ def render_annual_report(report: dict[str, Any]) -> str:
         ),
     }
     template = TEMPLATES.get_template("annual_report.html")
-    return template.render(report=report, charts={name: Markup(svg) for name, svg in charts.items()})
+    running_header = f"{report['covenant']['title']} · Annual report {report['year']}"
+    return template.render(
+        report=report, charts={name: Markup(svg) for name, svg in charts.items()}, running_header=running_header
+    )
+
+
+def render_annual_report_pdf(page: str) -> bytes:
+    """The printable page as an A4 PDF (CSS paged media: page numbers, the running header). CPU-bound: call it
+    in a thread."""
+    from weasyprint import HTML  # loaded on the first PDF, not by every worker at start
+
+    return bytes(HTML(string=page).write_pdf())

@@ -4,11 +4,12 @@ offers and places are exact."""
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from app.schemas.covenants import CovenantRef, PriorityRef
+from app.schemas.fields import Strict
 
 
 class Suppressed(StrEnum):
@@ -135,3 +136,19 @@ class AnnualReport(BaseModel):
     priorities: list[PriorityYear] = Field(description="Each priority's year, in order.")
     new_signatories_by_month: list[MonthSignatories] = Field(description="New signatories, April to March.")
     gaps: list[PriorityRef] = Field(description="Priorities with no offer during the year.")
+
+
+class ReportLinkCreate(Strict):
+    """Which report a signed link opens."""
+
+    year: int = Field(ge=2000, le=2100, description="Financial year by its first year: 2025 is 2025/26.")
+    format: Literal["html", "pdf"] = Field(default="html", description="The printable page, or its PDF.")
+
+
+class ReportLink(BaseModel):
+    """A signed link to one exact report: it works once, until `expires_at`, and opens nothing else."""
+
+    url: str = Field(description="The report's address with the signed token; relative to the registry.")
+    year: int = Field(description="The report's financial year, by its first year.")
+    format: Literal["html", "pdf"] = Field(description="The page or the PDF.")
+    expires_at: datetime = Field(description="When the link stops working (15 minutes after it was made).")

@@ -11,12 +11,12 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import and_, extract, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.errors import NotFound
 from app.ids import utcnow
 from app.models import Commitment, Covenant, Pledge, Priority, ProgressReport, Signatory, table_of
-from app.services import public_read
+from app.services import public_read, report_links
 from app.services.access import Principal, sees_exact_figures
 from app.services.statistics import suppress_parts, year_label
 
@@ -221,9 +221,23 @@ async def annual_report_for(
     """A public covenant's report for a year that has begun: exact for its officers and the operator,
     suppressed for everyone else."""
     row = await public_read.public_covenant_row(conn, reference)
+    _require_started(start_year, today)
+    return await annual_report(conn, row, start_year, exact=sees_exact_figures(caller, row.authority_id))
+
+
+def _require_started(start_year: int, today: date) -> None:
     if date(start_year, 4, 1) > today:
         # A well-formed year with no report yet: nothing is there, as for any record not yet created.
         raise NotFound(
             f"There is no report for {start_year}/{(start_year + 1) % 100:02d}: that year has not started yet."
         )
-    return await annual_report(conn, row, start_year, exact=sees_exact_figures(caller, row.authority_id))
+
+
+async def annual_report_by_link(
+    conn: AsyncConnection, engine: AsyncEngine, token: str, reference: str, start_year: int, format: str, today: date
+) -> dict[str, Any]:
+    """The exact report a signed link names (an officer's, opened in a browser with no key), once."""
+    row = await public_read.public_covenant_row(conn, reference)
+    _require_started(start_year, today)
+    await report_links.redeem(engine, token, row.id, start_year, format)
+    return await annual_report(conn, row, start_year, exact=True)
