@@ -162,3 +162,57 @@ def flags_to_mask(enum: type[StrEnum], values: Iterable[str]) -> int:
 
 def mask_to_flags(enum: type[StrEnum], mask: int) -> list[str]:
     return [value for index, value in enumerate(enum_values(enum)) if mask & (1 << index)]
+
+
+class ActionStatus(StrEnum):
+    """Where an action of a strategy's action plan stands; `dropped` needs a reason."""
+
+    NOT_STARTED = "not_started"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class Rag(StrEnum):
+    """Red, amber or green, as a corporate parenting panel reads an action plan."""
+
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+
+
+class MeasureUnit(StrEnum):
+    """What a measure's numbers count."""
+
+    COUNT = "count"
+    PERCENTAGE = "percentage"
+    DAYS = "days"
+    WEEKS = "weeks"
+    POUNDS = "pounds"
+    RATIO = "ratio"
+
+
+class MeasureDirection(StrEnum):
+    """Which way a measure improves."""
+
+    HIGHER_IS_BETTER = "higher_is_better"
+    LOWER_IS_BETTER = "lower_is_better"
+
+
+class MeasureSource(StrEnum):
+    """`entered`: officers type its values; `registry`: computed from the registry's own records."""
+
+    ENTERED = "entered"
+    REGISTRY = "registry"
+
+
+class RegistryEvidence(StrEnum):
+    """The registry's own figures a measure can follow: public offers, and delivery returns' places, starts and
+    sustained."""
+
+    OFFERS = "offers"
+    PLACES_OFFERED = "places_offered"
+    STARTS = "starts"
+    SUSTAINED = "sustained"

@@ -26,6 +26,10 @@ PREFIXES = {
     "webhook_endpoint": "whk",
     "webhook_delivery": "dlv",
     "notification": "ntf",
+    "strategy": "stg",
+    "strategy_action": "act",
+    "action_update": "aup",
+    "measure": "msr",
 }
 
 

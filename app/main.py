@@ -30,6 +30,7 @@ from app.api import (
     oruk,
     pledges,
     signatories,
+    strategies,
     webhooks,
 )
 from app.api.client_address import TrustedProxiesMiddleware, parse_networks
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         changes,
         webhooks,
         notifications,
+        strategies,
     ):
         app.include_router(module.router)
     # The Open Referral UK feed has a contract of its own (/oruk/openapi.json), which the registry's links to.

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import JSONB
@@ -28,14 +29,20 @@ from sqlmodel import Field, SQLModel
 
 from app.db import NAMING_CONVENTION
 from app.enums import (
+    ActionStatus,
     Audience,
     CapacityPeriod,
     CommitmentStatus,
     CovenantStatus,
     KeyOwnerKind,
+    MeasureDirection,
+    MeasureSource,
+    MeasureUnit,
     OfferType,
     OrganisationType,
     PledgeStatus,
+    Rag,
+    RegistryEvidence,
     Sector,
     SignatoryStatus,
     SizeBand,
@@ -128,6 +135,8 @@ class Covenant(Versioned, table=True):
     status: str = Field(default=CovenantStatus.DRAFT)
     launched_on: date | None = None
     review_cycle_months: int = 12
+    # Whether the public may read the council's strategy for this covenant (GET /v1/covenants/{c}/strategy).
+    publish_strategy: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
@@ -150,6 +159,10 @@ class Priority(Versioned, table=True):
     title: str
     description: str = text(default="")
     position: int = 0
+    # Who leads the priority in the council's strategy: a role, and a person's name the public sees only when
+    # the covenant publishes its strategy.
+    lead_role: str | None = text(nullable=True)
+    lead_name: str | None = text(nullable=True)
     created_at: datetime = timestamp()
 
 
@@ -622,3 +635,123 @@ class ReportLinkUse(SQLModel, table=True):
     link_id: str = Field(primary_key=True, sa_type=String(64))
     covenant_id: str
     used_at: datetime = timestamp()
+
+
+class Strategy(Versioned, table=True):
+    """A council's corporate parenting strategy for one covenant and one period, as approved (at cabinet)."""
+
+    __tablename__ = "strategy"
+    __table_args__ = (
+        CheckConstraint("period_start < period_end", name="period_order"),
+        # Lets actions and measures reference (strategy, covenant), so their priority is always of its covenant.
+        UniqueConstraint("id", "covenant_id"),
+        Index(None, "covenant_id", "period_start"),
+    )
+
+    id: str = Field(primary_key=True)
+    covenant_id: str = Field(foreign_key="covenant.id", ondelete="CASCADE")
+    title: str
+    period_start: date
+    period_end: date
+    approved_on: date | None = None
+    approved_by: str = text(default="")
+    body: str = text(default="")
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+
+
+class StrategyAction(Versioned, table=True):
+    """One line of a strategy's action plan, under one of its covenant's priorities."""
+
+    __tablename__ = "strategy_action"
+    __table_args__ = (
+        UniqueConstraint("strategy_id", "reference"),
+        ForeignKeyConstraint(
+            ["strategy_id", "covenant_id"], ["strategy.id", "strategy.covenant_id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(["priority_id", "covenant_id"], ["priority.id", "priority.covenant_id"]),
+        one_of("status", ActionStatus),
+        one_of("rag_override", Rag),
+        CheckConstraint("status <> 'dropped' OR dropped_reason IS NOT NULL", name="dropped_has_reason"),
+        CheckConstraint("(rag_override IS NULL) = (rag_reason IS NULL)", name="override_has_reason"),
+        CheckConstraint("(status = 'done') = (completed_on IS NOT NULL)", name="completed_when_done"),
+        Index(None, "priority_id", "id"),
+    )
+
+    id: str = Field(primary_key=True)
+    strategy_id: str
+    covenant_id: str
+    priority_id: str
+    reference: str
+    description: str = text(default="")
+    owner_role: str = text(default="")
+    milestones: str = text(default="")
+    due_on: date
+    status: str = Field(default=ActionStatus.NOT_STARTED)
+    dropped_reason: str | None = text(nullable=True)
+    completed_on: date | None = None
+    # An officer's own RAG, with why; none: the RAG is derived from the status and due date (app/services/rag.py).
+    rag_override: str | None = None
+    rag_reason: str | None = text(nullable=True)
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+
+
+class ActionUpdate(SQLModel, table=True):
+    """A dated note of progress on an action, as reported to the panel."""
+
+    __tablename__ = "action_update"
+    __table_args__ = (Index(None, "action_id", "noted_on"),)
+
+    id: str = Field(primary_key=True)
+    action_id: str = Field(foreign_key="strategy_action.id", ondelete="CASCADE")
+    noted_on: date
+    text: str = Field(sa_type=Text, nullable=False)
+    created_at: datetime = timestamp()
+
+
+class Measure(Versioned, table=True):
+    """How a strategy tracks an outcome under one priority: its unit, which way is better, baseline and target;
+    values entered by officers, or computed from the registry's records (`source = 'registry'`)."""
+
+    __tablename__ = "measure"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["strategy_id", "covenant_id"], ["strategy.id", "strategy.covenant_id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(["priority_id", "covenant_id"], ["priority.id", "priority.covenant_id"]),
+        one_of("unit", MeasureUnit),
+        one_of("direction", MeasureDirection),
+        one_of("source", MeasureSource),
+        one_of("evidence", RegistryEvidence),
+        CheckConstraint("(source = 'registry') = (evidence IS NOT NULL)", name="evidence_when_registry"),
+        Index(None, "strategy_id", "id"),
+    )
+
+    id: str = Field(primary_key=True)
+    strategy_id: str
+    covenant_id: str
+    priority_id: str
+    name: str
+    unit: str
+    direction: str
+    baseline: float | None = None
+    baseline_period: str | None = None
+    target: float | None = None
+    source_note: str = text(default="")
+    source: str = Field(default=MeasureSource.ENTERED)
+    evidence: str | None = None
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+
+
+class MeasureValue(SQLModel, table=True):
+    """A measure's value for one period: a financial year (`2025/26`) or one of its quarters (`2025/26 Q1`)."""
+
+    __tablename__ = "measure_value"
+
+    measure_id: str = Field(foreign_key="measure.id", primary_key=True, ondelete="CASCADE")
+    period: str = Field(primary_key=True)
+    value: float
+    note: str = text(default="")
+    updated_at: datetime = timestamp()

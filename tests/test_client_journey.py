@@ -390,6 +390,68 @@ def test_the_whole_journey_through_the_generated_client(package, server):
     told = you.call("list_notifications", client=organisation, parses_as="NotificationList").parsed
     assert "pledge.approved" in [item.kind.value for item in told.items]
 
+    # The council's strategy: an action with a progress update, a measure with a value, published, as a table.
+    day = date.today()
+    plan_body = m.StrategyCreate(
+        title="Our promise 2026-28", period_start=day - timedelta(days=30), period_end=day + timedelta(days=700)
+    )
+    plan = you.call(
+        "create_strategy", slug, client=officer, body=plan_body, expect=201, parses_as="StrategyPrivate"
+    ).parsed
+    you.call("list_strategies", slug, client=officer, parses_as="StrategyPage")
+    plan_read = you.call("get_strategy", plan.id, client=officer, parses_as="StrategyPrivate")
+    you.call(
+        "update_strategy",
+        plan.id,
+        client=officer,
+        body=m.StrategyUpdate(approved_by="Cabinet"),
+        if_match=plan_read.headers["etag"],
+        parses_as="StrategyPrivate",
+    )
+    step = m.ActionCreate(
+        priority="HOME", reference="HOME-1", description="A guarantor scheme.", owner_role="Head of housing",
+        due_on=day + timedelta(days=90),
+    )  # fmt: skip
+    action = you.call(
+        "create_action", plan.id, client=officer, body=step, idempotency_key="journey-action", expect=201,
+        parses_as="ActionOut",
+    ).parsed  # fmt: skip
+    you.call("list_actions", plan.id, client=officer, parses_as="ActionPage")
+    action_read = you.call("get_action", action.id, client=officer, parses_as="ActionOut")
+    you.call(
+        "update_action",
+        action.id,
+        client=officer,
+        body=m.ActionChange(status=m.ActionStatus.ON_TRACK),
+        if_match=action_read.headers["etag"],
+        parses_as="ActionOut",
+    )
+    note = m.ProgressNote(noted_on=day, text="Three landlords signed up.")
+    you.call("create_action_update", action.id, client=officer, body=note, expect=201, parses_as="ActionOut")
+    gauge = m.MeasureCreate(priority="HOME", name="Care leavers in suitable homes", unit=m.MeasureUnit.PERCENTAGE)
+    measure = you.call("create_measure", plan.id, client=officer, body=gauge, expect=201, parses_as="MeasureOut").parsed
+    you.call("list_measures", plan.id, client=officer, parses_as="MeasurePage")
+    measure_read = you.call("get_measure", measure.id, client=officer, parses_as="MeasureOut")
+    you.call(
+        "update_measure",
+        measure.id,
+        client=officer,
+        body=m.MeasureChange(target=90),
+        if_match=measure_read.headers["etag"],
+        parses_as="MeasureOut",
+    )
+    this_year = day.year if day.month >= 4 else day.year - 1
+    value = m.MeasureValueInput(period=f"{this_year}/{(this_year + 1) % 100:02d}", value=84)
+    you.call("record_measure_value", measure.id, client=officer, body=value, parses_as="MeasureOut")
+    covenant_now = you.call("get_covenant", slug, client=officer, parses_as="CovenantDetail")
+    you.call(
+        "update_covenant", slug, client=officer, body=m.CovenantUpdate(publish_strategy=True),
+        if_match=covenant_now.headers["etag"], parses_as="CovenantDetail",
+    )  # fmt: skip
+    you.call("get_current_strategy", slug, client=public, parses_as="StrategyPublic")
+    table = you.call("download_action_plan", plan.id, client=officer).content.decode()
+    assert "HOME-1" in table
+
     # What happened, and the officers' key rotated, then the new one revoked.
     events = you.call("list_audit_events", client=officer, covenant_id=covenant.id, parses_as="AuditEventPage").parsed
     assert "pledge.approve" in {event.action for event in events.items}

@@ -26,6 +26,7 @@ COVENANT = {
     "status": "open",
     "launched_on": "2025-10-01",
     "review_cycle_months": 12,
+    "publish_strategy": True,
 }
 
 PRIORITY = {
@@ -197,4 +198,103 @@ REVIEW_DUE = {
     "review_due": "2026-12-01",
     "days_until_due": 9,
     "overdue": False,
+}
+
+PRIORITY_REF = {"id": PRIORITY["id"], "code": PRIORITY["code"], "title": PRIORITY["title"]}
+
+STRATEGY_SUMMARY = {
+    "id": "stg_01JD5X3K8Q2W7N4B6C9D0E1F2N",
+    "covenant": COVENANT_REF,
+    "title": "Corporate parenting strategy 2025 to 2028",
+    "period_start": "2025-04-01",
+    "period_end": "2028-03-31",
+    "approved_on": "2025-03-20",
+    "approved_by": "Cabinet",
+    "body": "Our ambition is that every young person leaving our care has a home, a purpose and people around them.",
+    "created_at": "2025-03-24T10:00:00Z",
+    "updated_at": "2025-03-24T10:00:00Z",
+}
+
+ACTION_PUBLIC = {
+    "id": "act_01JD5X3K8Q2W7N4B6C9D0E1F2P",
+    "priority": PRIORITY_REF,
+    "reference": "EET-3",
+    "description": "Ring-fence ten council apprenticeships a year for care leavers.",
+    "owner_role": "Head of HR",
+    "milestones": "Scheme agreed by June; first starts in September.",
+    "due_on": "2026-03-31",
+    "status": "at_risk",
+    "completed_on": None,
+    "rag": "amber",
+    "rag_source": "derived",
+    "done_late": False,
+    "last_update_on": "2026-01-15",
+}
+
+ACTION = {
+    **ACTION_PUBLIC,
+    "strategy_id": STRATEGY_SUMMARY["id"],
+    "dropped_reason": None,
+    "rag_reason": None,
+    "updates": [
+        {
+            "id": "aup_01JD5X3K8Q2W7N4B6C9D0E1F2Q",
+            "noted_on": "2026-01-15",
+            "text": "Four of ten places filled; recruitment for the rest starts in February.",
+            "created_at": "2026-01-16T09:00:00Z",
+        }
+    ],
+    "created_at": "2025-04-10T09:00:00Z",
+    "updated_at": "2026-01-16T09:00:00Z",
+}
+
+MEASURE_PUBLIC = {
+    "id": "msr_01JD5X3K8Q2W7N4B6C9D0E1F2R",
+    "priority": PRIORITY_REF,
+    "name": "Care leavers aged 19 to 21 in education, employment or training",
+    "unit": "percentage",
+    "direction": "higher_is_better",
+    "baseline": 48,
+    "baseline_period": "2024/25",
+    "target": 60,
+    "source_note": "DfE SSDA903 return, our own figures.",
+    "source": "entered",
+    "evidence": None,
+    "values": [{"period": "2025/26", "value": 53.5, "note": ""}],
+    "latest": {"period": "2025/26", "value": 53.5, "note": ""},
+    "on_track": False,
+}
+
+MEASURE = {
+    **MEASURE_PUBLIC,
+    "strategy_id": STRATEGY_SUMMARY["id"],
+    "created_at": "2025-04-10T09:00:00Z",
+    "updated_at": "2026-04-20T09:00:00Z",
+}
+
+STRATEGY = {
+    **STRATEGY_SUMMARY,
+    "publish_strategy": True,
+    "priorities": [
+        {
+            **PRIORITY_REF,
+            "lead": {"role": "Director of children's services", "name": "Alex Morgan"},
+            "actions": [ACTION],
+            "measures": [MEASURE],
+        }
+    ],
+    "view": "private",
+}
+
+STRATEGY_PUBLIC = {
+    **{key: value for key, value in STRATEGY_SUMMARY.items() if key not in ("created_at", "updated_at")},
+    "priorities": [
+        {
+            **PRIORITY_REF,
+            "lead": {"role": "Director of children's services", "name": "Alex Morgan"},
+            "actions": [ACTION_PUBLIC],
+            "measures": [MEASURE_PUBLIC],
+        }
+    ],
+    "view": "public",
 }

@@ -38,6 +38,10 @@ TAGS = [
     {"name": "Changes", "description": "Every public change in commit order, for partners that keep a copy."},
     {"name": "Webhooks", "description": "Public changes pushed to your endpoint, signed, retried for a day."},
     {"name": "Notifications", "description": "Emails to officers and organisations, and where officers get them."},
+    {
+        "name": "Strategies",
+        "description": "The council's own promises: strategies, action plans with RAG, and measures.",
+    },
     {"name": "Delivery", "description": "Delivery returns: what each offer delivered, period by period."},
     {"name": "Organisations", "description": "Registering, and an organisation's own profile and pledges."},
     {"name": "Keys", "description": "API keys: issue, list, rotate, revoke. Keys are shown once."},

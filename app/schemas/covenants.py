@@ -2,12 +2,13 @@
 is filed under."""
 
 from datetime import date
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from app.enums import Audience, CovenantStatus
 from app.schemas.authorities import AuthorityRef
-from app.schemas.fields import PRIORITY_CODE_PATTERN, RECORD_ID, SLUG_PATTERN, Name, Prose, Strict
+from app.schemas.fields import PRIORITY_CODE_PATTERN, RECORD_ID, SINGLE_LINE, SLUG_PATTERN, Name, Prose, Strict
 from app.schemas.pages import PageParams
 
 # ---------------------------------------------------------------- references embedded in other records
@@ -63,6 +64,9 @@ class CovenantPublic(BaseModel):
     )
     launched_on: date | None = Field(description="The date the covenant was launched.")
     review_cycle_months: int = Field(description="How often pledges are reviewed, in months.", examples=[12])
+    publish_strategy: bool = Field(
+        description="Whether the council publishes its strategy for this covenant (`GET .../strategy`)."
+    )
 
 
 class CovenantDetail(CovenantPublic):
@@ -113,6 +117,13 @@ class PriorityUpdate(Strict):
     title: Name | None = Field(default=None, description="Title.")
     description: Prose | None = Field(default=None, description="What it covers.")
     position: int | None = Field(default=None, ge=0, le=1000, description="Order in the list.")
+    lead_role: Annotated[str, Field(min_length=1, max_length=200, pattern=SINGLE_LINE)] | None = Field(
+        default=None, description="The role leading this priority in the strategy (null: no lead)."
+    )
+    lead_name: Annotated[str, Field(min_length=1, max_length=200, pattern=SINGLE_LINE)] | None = Field(
+        default=None,
+        description="The lead's name, public only where the covenant publishes its strategy (null: none given).",
+    )
 
 
 class CovenantCreate(Strict):
@@ -127,6 +138,7 @@ class CovenantCreate(Strict):
     status: CovenantStatus = Field(default=CovenantStatus.DRAFT, description="draft (not public) or open.")
     launched_on: date | None = Field(default=None, description="Launch date.")
     review_cycle_months: int = Field(default=12, ge=1, le=60, description="How often pledges are reviewed.")
+    publish_strategy: bool = Field(default=False, description="Publish the council's strategy for this covenant.")
     priorities: list[PriorityInput] = Field(default_factory=list, max_length=50, description="Priorities, in order.")
     authority_id: str | None = Field(
         default=None, max_length=40, pattern=RECORD_ID, description="Operator only: whose covenant."
@@ -143,3 +155,4 @@ class CovenantUpdate(Strict):
     max_age: int | None = Field(default=None, ge=0, le=30, description="Oldest age covered.")
     launched_on: date | None = Field(default=None, description="Launch date.")
     review_cycle_months: int | None = Field(default=None, ge=1, le=60, description="Review cycle in months.")
+    publish_strategy: bool | None = Field(default=None, description="Publish the council's strategy for it.")

@@ -124,7 +124,7 @@ async def update_covenant(
                 allowed = sorted(status.value for status in COVENANT_STATUS_CHANGES[CovenantStatus(covenant.status)])
                 raise InvalidTransition("covenant", covenant.status, f"set status {body.status} on", allowed)
             covenant.status = body.status
-        for field in ("title", "description", "launched_on", "review_cycle_months"):
+        for field in ("title", "description", "launched_on", "review_cycle_months", "publish_strategy"):
             if field in given and (getattr(body, field) is not None or field == "launched_on"):
                 setattr(covenant, field, getattr(body, field))
         await _change_ages(session, covenant, body)
@@ -181,4 +181,14 @@ async def update_priority(
         for field in ("title", "description", "position"):
             if getattr(body, field) is not None:
                 setattr(priority, field, getattr(body, field))
+        # A lead is a role, and optionally a name; null for the role removes the lead, name and all.
+        given = body.model_fields_set
+        if "lead_role" in given:
+            priority.lead_role = body.lead_role
+            if body.lead_role is None:
+                priority.lead_name = None
+        if "lead_name" in given:
+            priority.lead_name = body.lead_name
+        if priority.lead_name is not None and priority.lead_role is None:
+            raise ValidationFailed("A lead's name needs the lead's role (lead_role).", pointer="/lead_role")
     return priority

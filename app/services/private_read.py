@@ -189,6 +189,7 @@ async def covenant_document(session: AsyncSession, covenant: Covenant) -> dict[s
         "status": covenant.status,
         "launched_on": covenant.launched_on,
         "review_cycle_months": covenant.review_cycle_months,
+        "publish_strategy": covenant.publish_strategy,
         "priorities": await priorities_of(session, covenant.id),
     }
 

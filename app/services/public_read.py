@@ -159,6 +159,7 @@ def covenant_select() -> Select[Any]:
             covenant.c.status,
             covenant.c.launched_on,
             covenant.c.review_cycle_months,
+            covenant.c.publish_strategy,
         )
         .select_from(covenant.join(authority, authority.c.id == covenant.c.authority_id))
         .where(covenant.c.status.in_(PUBLIC_COVENANT_STATUSES))
@@ -178,6 +179,7 @@ def covenant_out(row: Row[Any]) -> dict[str, Any]:
         "status": row.status,
         "launched_on": row.launched_on,
         "review_cycle_months": row.review_cycle_months,
+        "publish_strategy": row.publish_strategy,
     }
 
 
