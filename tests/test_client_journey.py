@@ -357,6 +357,12 @@ def test_the_whole_journey_through_the_generated_client(package, server):
     asked = m.ReportLinkCreate(year=year)
     link = you.call("create_report_link", slug, client=officer, body=asked, expect=201, parses_as="ReportLink").parsed
     assert link.url.startswith(f"/v1/covenants/{slug}/annual-report.html?")
+    plain = you.call("get_young_peoples_report", slug, client=public, year=year).parsed
+    assert "What the" in plain
+    pack = you.call("get_panel_pack", slug, client=officer, year=year, parses_as="PanelPack").parsed
+    assert pack.year == annual.year
+    assert you.call("get_panel_pack_page", slug, client=officer, year=year).parsed.lstrip().startswith("<!doctype")
+    assert you.call("get_panel_pack_pdf", slug, client=officer, year=year).content.startswith(b"%PDF-")
 
     # Reviews, lapsing (nothing is overdue yet), suspension and reinstatement: optional bodies left out.
     you.call("list_reviews_due", slug, client=officer, parses_as="ReviewDuePage")

@@ -22,11 +22,11 @@ from app.api.http import NO_STORE, private_json, public_answer, public_cache_con
 from app.api.problems import problem_docs, read_docs
 from app.api.responses import Rendered
 from app.api.transactions import PostTransaction
-from app.reports.annual_html import render_annual_report, render_annual_report_pdf
+from app.reports.annual_html import page_as_pdf, render_annual_report, render_for_young_people, render_panel_pack
 from app.schemas.commitments import CommitmentFilters
-from app.schemas.reports import AnnualReport, CovenantStatistics, ReportLink, ReportLinkCreate
+from app.schemas.reports import AnnualReport, CovenantStatistics, PanelPack, ReportLink, ReportLinkCreate
 from app.schemas.signatories import SignatoryFilters
-from app.services import annual_report, councils, open_data, report_links, statistics
+from app.services import annual_report, councils, open_data, panel_pack, report_links, statistics
 
 router = APIRouter(prefix="/v1")
 
@@ -151,6 +151,25 @@ async def get_annual_report_page(
 
 
 @router.get(
+    "/covenants/{covenant}/annual-report-for-young-people.html",
+    response_class=HTMLResponse,
+    tags=["Statistics"],
+    summary="Read the year in plain English",
+    responses={
+        200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "A short plain page."},
+        **read_docs(404, 422),
+    },
+)
+async def get_young_peoples_report(
+    request: Request, covenant: CovenantReference, conn: ReadConnection, year: ReportYear
+) -> Response:
+    """The covenant's year for care leavers, in short plain sentences: what there is, what is new, what is
+    missing. Always the public figures, whoever asks."""
+    report = await annual_report.annual_report_for(conn, None, covenant, year, date.today())
+    return public_answer(request, render_for_young_people(report).encode(), HTML_MEDIA_TYPE, vary=[])
+
+
+@router.get(
     "/covenants/{covenant}/annual-report.pdf",
     response_class=Response,
     tags=["Statistics"],
@@ -175,7 +194,7 @@ async def get_annual_report_pdf(
     """The printable annual report as a PDF, page-numbered, for the same audience rules as the page."""
     report = await _report_for_page(request, conn, caller, covenant, year, link, "pdf")
     # Rendering takes a few hundred milliseconds of CPU: off the event loop, so other requests go on meanwhile.
-    pdf = await asyncio.to_thread(render_annual_report_pdf, render_annual_report(report))
+    pdf = await asyncio.to_thread(page_as_pdf, render_annual_report(report))
     answer = _page_answer(request, report, pdf, PDF_MEDIA_TYPE)
     answer.headers["Content-Disposition"] = f'inline; filename="annual-report-{report["covenant"]["slug"]}-{year}.pdf"'
     return answer
@@ -198,7 +217,92 @@ async def create_report_link(
     async def render(_session: AsyncSession, link: dict[str, Any]) -> Rendered:
         return Rendered(link, 201)
 
-    return await tx.run(lambda session: report_links.issue(session, caller, covenant, body.year, body.format), render)
+    return await tx.run(
+        lambda session: report_links.issue(session, caller, covenant, body.year, body.format, body.report), render
+    )
+
+
+async def _pack_for(
+    request: Request, conn: Any, caller: Any, covenant: str, year: int, link: str | None, format: str
+) -> dict[str, Any]:
+    if link is None:
+        return await panel_pack.panel_pack_for(conn, caller, covenant, year, date.today())
+    engine = request.app.state.engine
+    return await panel_pack.panel_pack_by_link(conn, engine, link, covenant, year, format, date.today())
+
+
+PACK_ERRORS = (401, 403, 404, 410, 422)
+PRIVATE_PAGE_HEADERS = {"Cache-Control": NO_STORE, "Vary": "Authorization"}
+
+
+@router.get(
+    "/covenants/{covenant}/panel-pack",
+    response_model=PanelPack,
+    tags=["Statistics"],
+    summary="Get the corporate parenting panel's pack",
+    responses=problem_docs(*PACK_ERRORS),
+)
+async def get_panel_pack(
+    request: Request, covenant: CovenantReference, conn: ReadConnection, caller: OptionalCaller, year: ReportYear
+) -> Response:
+    """Officers of the covenant: the year for the corporate parenting panel, per priority: its lead, its actions
+    with RAG, its measures against target over the years held, offers and delivery this year and last, and
+    what changed. Exact figures, never public. As a page to print: `panel-pack.html`; as PDF: `panel-pack.pdf`."""
+    pack = await panel_pack.panel_pack_for(conn, caller, covenant, year, date.today())
+    return private_json(pack, headers={"Vary": "Authorization"})
+
+
+@router.get(
+    "/covenants/{covenant}/panel-pack.html",
+    response_class=HTMLResponse,
+    tags=["Statistics"],
+    summary="Print the panel pack",
+    responses={
+        200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "A printable A4 page."},
+        **problem_docs(*PACK_ERRORS),
+    },
+    openapi_extra=OPTIONAL_KEY,
+)
+async def get_panel_pack_page(
+    request: Request,
+    covenant: CovenantReference,
+    conn: ReadConnection,
+    caller: OptionalCaller,
+    year: ReportYear,
+    link: ReportLinkToken = None,
+) -> Response:
+    """The panel pack as a page to print, with an officer's key or a signed link (`link`)."""
+    pack = await _pack_for(request, conn, caller, covenant, year, link, "html")
+    return HTMLResponse(render_panel_pack(pack), headers=PRIVATE_PAGE_HEADERS)
+
+
+@router.get(
+    "/covenants/{covenant}/panel-pack.pdf",
+    response_class=Response,
+    tags=["Statistics"],
+    summary="Download the panel pack as PDF",
+    responses={
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The panel pack as an A4 PDF.",
+        },
+        **problem_docs(*PACK_ERRORS),
+    },
+    openapi_extra=OPTIONAL_KEY,
+)
+async def get_panel_pack_pdf(
+    request: Request,
+    covenant: CovenantReference,
+    conn: ReadConnection,
+    caller: OptionalCaller,
+    year: ReportYear,
+    link: ReportLinkToken = None,
+) -> Response:
+    """The panel pack as a PDF, with an officer's key or a signed link (`link`)."""
+    pack = await _pack_for(request, conn, caller, covenant, year, link, "pdf")
+    pdf = await asyncio.to_thread(page_as_pdf, render_panel_pack(pack))
+    headers = {**PRIVATE_PAGE_HEADERS, "Content-Disposition": f'inline; filename="panel-pack-{covenant}-{year}.pdf"'}
+    return Response(pdf, media_type=PDF_MEDIA_TYPE, headers=headers)
 
 
 ForExcel = Annotated[

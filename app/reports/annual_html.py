@@ -7,6 +7,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from app.reports.charts import Series, columns, horizontal_bars
+from app.services.strategies import STATUS_WORDS  # the words the action plan's CSV uses too
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -54,9 +55,49 @@ def render_annual_report(report: dict[str, Any]) -> str:
     )
 
 
-def render_annual_report_pdf(page: str) -> bytes:
+def page_as_pdf(page: str) -> bytes:
     """The printable page as an A4 PDF (CSS paged media: page numbers, the running header). CPU-bound: call it
     in a thread."""
     from weasyprint import HTML  # loaded on the first PDF, not by every worker at start
 
     return bytes(HTML(string=page).write_pdf())
+
+
+PANEL_FIGURES = [
+    ("offers", "Offers on the register"),
+    ("places_offered", "Places offered"),
+    ("starts", "Young people who started"),
+    ("sustained", "Still there after six months"),
+]
+
+
+def _signed(change: int) -> str:
+    return f"+{change}" if change > 0 else str(change)
+
+
+def render_panel_pack(pack: dict[str, Any]) -> str:
+    """The panel pack as a printable page: the same paged-media rules as the annual report."""
+    template = TEMPLATES.get_template("panel_pack.html")
+    return template.render(
+        pack=pack,
+        figures=PANEL_FIGURES,
+        signed=_signed,
+        status_words={str(key): words for key, words in STATUS_WORDS.items()},
+        running_header=f"{pack['covenant']['title']} · Panel pack {pack['year']}",
+    )
+
+
+def count_in_words(value: int | str) -> str:
+    """A count as a young person's version says it: the number, or what a suppression marker means."""
+    if value == "<5":
+        return "Fewer than 5"
+    if value == "[c]":
+        return "Some"
+    return str(value)
+
+
+def render_for_young_people(report: dict[str, Any]) -> str:
+    """The same year in plain English, for care leavers: public figures only, short sentences, no charts."""
+    template = TEMPLATES.get_template("young_people.html")
+    running_header = f"{report['covenant']['title']} · {report['year']}"
+    return template.render(report=report, words=count_in_words, running_header=running_header)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from app.schemas.covenants import CovenantRef, PriorityRef
 from app.schemas.fields import Strict
+from app.schemas.strategies import ActionOut, Lead, MeasureOut, StrategySummary
 
 
 class Suppressed(StrEnum):
@@ -143,12 +144,70 @@ class ReportLinkCreate(Strict):
 
     year: int = Field(ge=2000, le=2100, description="Financial year by its first year: 2025 is 2025/26.")
     format: Literal["html", "pdf"] = Field(default="html", description="The printable page, or its PDF.")
+    report: Literal["annual_report", "panel_pack"] = Field(
+        default="annual_report", description="The annual report (exact), or the corporate parenting panel's pack."
+    )
 
 
 class ReportLink(BaseModel):
     """A signed link to one exact report: it works once, until `expires_at`, and opens nothing else."""
 
     url: str = Field(description="The report's address with the signed token; relative to the registry.")
+    report: Literal["annual_report", "panel_pack"] = Field(description="Which report it opens.")
     year: int = Field(description="The report's financial year, by its first year.")
     format: Literal["html", "pdf"] = Field(description="The page or the PDF.")
     expires_at: datetime = Field(description="When the link stops working (15 minutes after it was made).")
+
+
+class PanelFigures(BaseModel):
+    """Offers and delivery in one year (exact)."""
+
+    offers: int = Field(description="Offers on the register at some point in the year.")
+    places_offered: int = Field(description="Places offered, from delivery returns.")
+    starts: int = Field(description="Young people who started.")
+    sustained: int = Field(description="Still in place after six months.")
+
+
+class YearOnYear(BaseModel):
+    """This year's figures beside last year's, and the change."""
+
+    this_year: PanelFigures = Field(description="The year of the pack.")
+    last_year: PanelFigures = Field(description="The year before.")
+    change: PanelFigures = Field(description="This year less last year.")
+
+
+class RagCounts(BaseModel):
+    """How many actions are red, amber or green (and how many have none: dropped)."""
+
+    red: int
+    amber: int
+    green: int
+    none: int
+
+
+class PanelPriority(BaseModel):
+    """One priority in the pack."""
+
+    priority: PriorityRef = Field(description="The priority.")
+    lead: Lead | None = Field(description="Who leads it; null: no lead named.")
+    actions: list[ActionOut] = Field(description="Its actions in the strategy covering the year, with RAG.")
+    rag_counts: RagCounts = Field(description="Its actions by RAG.")
+    measures: list[MeasureOut] = Field(description="Its measures, with their values over the years held.")
+    delivery: YearOnYear = Field(description="Offers and delivery under it, this year and last.")
+    changes: PriorityChanges = Field(description="What changed under it during the year.")
+
+
+class PanelPack(BaseModel):
+    """The corporate parenting panel's pack for one financial year: officers' exact figures, never public."""
+
+    covenant: CovenantRef = Field(description="The covenant.")
+    authority: AuthorityName = Field(description="The authority.")
+    year: str = Field(description="UK financial year.", examples=["2025/26"])
+    period_start: date = Field(description="1 April of the year.")
+    period_end: date = Field(description="31 March of the next year.")
+    generated_at: datetime = Field(description="When the pack was made (RAG is worked out on that day).")
+    strategy: StrategySummary | None = Field(description="The strategy covering the year; null if none does.")
+    summary: YearOnYear = Field(description="The covenant's offers and delivery, this year and last.")
+    rag_counts: RagCounts = Field(description="All the strategy's actions by RAG.")
+    priorities: list[PanelPriority] = Field(description="Each priority, in order.")
+    gaps: list[PriorityRef] = Field(description="Priorities with no offer during the year.")

@@ -221,11 +221,11 @@ async def annual_report_for(
     """A public covenant's report for a year that has begun: exact for its officers and the operator,
     suppressed for everyone else."""
     row = await public_read.public_covenant_row(conn, reference)
-    _require_started(start_year, today)
+    require_started(start_year, today)
     return await annual_report(conn, row, start_year, exact=sees_exact_figures(caller, row.authority_id))
 
 
-def _require_started(start_year: int, today: date) -> None:
+def require_started(start_year: int, today: date) -> None:
     if date(start_year, 4, 1) > today:
         # A well-formed year with no report yet: nothing is there, as for any record not yet created.
         raise NotFound(
@@ -238,6 +238,6 @@ async def annual_report_by_link(
 ) -> dict[str, Any]:
     """The exact report a signed link names (an officer's, opened in a browser with no key), once."""
     row = await public_read.public_covenant_row(conn, reference)
-    _require_started(start_year, today)
+    require_started(start_year, today)
     await report_links.redeem(engine, token, row.id, start_year, format)
     return await annual_report(conn, row, start_year, exact=True)

@@ -1,10 +1,10 @@
-"""Short-lived signed links to a covenant's exact annual report, for officers who open and print it in a browser,
-where no `Authorization` header can be sent.
+"""Short-lived signed links to a covenant's exact annual report or panel pack, for officers who open and print it
+in a browser, where no `Authorization` header can be sent.
 
-An officer asks for a link to one report (a covenant, a year, a format); the link carries a token naming exactly
-that, when it expires (15 minutes on) and a random id, signed with HMAC-SHA256 under REPORT_LINK_SECRET. The
-token opens that report once: its id is recorded when it is used, so a link forwarded or left in a browser's
-history opens nothing more. Changing any part of it breaks the signature."""
+An officer asks for a link to one report (a covenant, a report, a year, a format); the link carries a token
+naming exactly that, when it expires (15 minutes on) and a random id, signed with HMAC-SHA256 under
+REPORT_LINK_SECRET. The token opens that report once: its id is recorded when it is used, so a link forwarded or
+left in a browser's history opens nothing more. Changing any part of it breaks the signature."""
 
 import base64
 import hashlib
@@ -30,6 +30,9 @@ from app.services.lookup import officers_covenant
 
 LIFETIME = timedelta(minutes=15)
 FORMATS = ("html", "pdf")
+REPORTS = ("annual_report", "panel_pack")
+# Where each report lives under /v1/covenants/{slug}/.
+REPORT_PATHS = {"annual_report": "annual-report", "panel_pack": "panel-pack"}
 VERSION = "v1"
 link_use = table_of(ReportLinkUse)
 
@@ -41,6 +44,7 @@ class Grant:
     format: str
     expires_at: datetime
     link_id: str
+    report: str = "annual_report"
 
 
 def _key() -> bytes:
@@ -62,6 +66,7 @@ def sign(grant: Grant) -> str:
         "f": grant.format,
         "e": int(grant.expires_at.timestamp()),
         "j": grant.link_id,
+        "r": grant.report,
     }
     body = _encode(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
     signature = _encode(hmac.new(_key(), f"{VERSION}.{body}".encode(), hashlib.sha256).digest())
@@ -82,15 +87,19 @@ def read(token: str) -> Grant:
             format=str(claims["f"]),
             expires_at=datetime.fromtimestamp(int(claims["e"]), tz=utcnow().tzinfo),
             link_id=str(claims["j"]),
+            report=str(claims["r"]),
         )
     except (ValueError, KeyError, TypeError, json.JSONDecodeError):
         raise Forbidden("This link is not one the registry made, or it has been changed.") from None
 
 
-async def issue(session: AsyncSession, principal: Principal, reference: str, year: int, format: str) -> dict[str, Any]:
+async def issue(
+    session: AsyncSession, principal: Principal, reference: str, year: int, format: str, report: str = "annual_report"
+) -> dict[str, Any]:
     """A link to one of the officer's covenant's reports, in one format, for the next 15 minutes."""
     covenant = await officers_covenant(session, principal, reference)
-    grant = Grant(covenant.id, year, format, utcnow().replace(microsecond=0) + LIFETIME, secrets.token_urlsafe(12))
+    expires = utcnow().replace(microsecond=0) + LIFETIME
+    grant = Grant(covenant.id, year, format, expires, secrets.token_urlsafe(12), report)
     audit.record(
         session,
         principal,
@@ -98,18 +107,26 @@ async def issue(session: AsyncSession, principal: Principal, reference: str, yea
         covenant,
         before=None,
         scope=audit.Scope(authority_id=covenant.authority_id, covenant_id=covenant.id),
-    ).after = {"year": year, "format": format, "expires_at": grant.expires_at.isoformat(), "link_id": grant.link_id}
+    ).after = {
+        "report": report,
+        "year": year,
+        "format": format,
+        "expires_at": grant.expires_at.isoformat(),
+        "link_id": grant.link_id,
+    }
     # Relative, so it stays right behind a proxy that rewrites the host.
     query = urlencode({"year": year, "link": sign(grant)})
-    url = f"/v1/covenants/{covenant.slug}/annual-report.{format}?{query}"
-    return {"url": url, "year": year, "format": format, "expires_at": grant.expires_at}
+    url = f"/v1/covenants/{covenant.slug}/{REPORT_PATHS[report]}.{format}?{query}"
+    return {"url": url, "report": report, "year": year, "format": format, "expires_at": grant.expires_at}
 
 
-async def redeem(engine: AsyncEngine, token: str, covenant_id: str, year: int, format: str) -> None:
+async def redeem(
+    engine: AsyncEngine, token: str, covenant_id: str, year: int, format: str, *, report: str = "annual_report"
+) -> None:
     """Use a link for the report it names, once, before it expires; 403 for another report, 410 when spent.
     The use is committed on its own before the report is read, so two clicks race for one use, not two."""
     grant = read(token)
-    if (grant.covenant_id, grant.year, grant.format) != (covenant_id, year, format):
+    if (grant.covenant_id, grant.year, grant.format, grant.report) != (covenant_id, year, format, report):
         raise Forbidden("This link opens another report.")
     if utcnow() >= grant.expires_at:
         raise Gone("This link has expired: ask for a new one (they last 15 minutes).")
