@@ -193,3 +193,30 @@ async def test_the_young_people_s_version_is_plain_public_and_accessible(client,
     await context.close()
     # A reading age of 16 or under is a US grade of 11 or under; plain public writing aims lower.
     assert flesch_kincaid_grade(text) <= 8, text
+
+
+async def test_the_annual_report_shows_the_strategy_where_the_council_publishes_it(client, panel_year):
+    covenant, _, officer_key, _ = panel_year
+    report_path = f"/v1/covenants/{covenant.slug}/annual-report?year={YEAR}"
+    page_path = f"/v1/covenants/{covenant.slug}/annual-report.html?year={YEAR}"
+
+    assert (await client.get(report_path)).json()["strategy"] is None
+    assert "own promises" not in (await client.get(page_path)).text
+    officers = (await client.get(report_path, headers=bearer(officer_key))).json()["strategy"]
+    assert officers["view"] == "private" and officers["approved_by"] == "cabinet"
+    assert ">Red</span>" in (await client.get(page_path, headers=bearer(officer_key))).text
+
+    covenant_path = f"/v1/covenants/{covenant.slug}"
+    etag = (await client.get(covenant_path, headers=bearer(officer_key))).headers["etag"]
+    published = await client.patch(
+        covenant_path, json={"publish_strategy": True}, headers={**bearer(officer_key), "If-Match": etag}
+    )
+    assert published.status_code == 200, published.text
+
+    public = (await client.get(report_path)).json()["strategy"]
+    assert public["view"] == "public"
+    actions = [action for entry in public["priorities"] for action in entry["actions"]]
+    assert sorted(action["reference"] for action in actions) == ["EET-1", "EET-2", "EET-3"]
+    assert not any("rag" in action for action in actions)
+    page = (await client.get(page_path)).text
+    assert "own promises" in page and "Do EET-1" in page and ">Red</span>" not in page

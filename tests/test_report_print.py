@@ -59,24 +59,30 @@ async def test_the_pdf_has_numbered_pages_with_a_running_header_and_none_left_mo
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "annual-report.pdf").write_bytes(answer.content)
 
-    document = pypdfium2.PdfDocument(answer.content)
+    text = check_pages(answer.content, f"{covenant.title} · Annual report 2025/26", "annual-report-page")
+    assert "Employer 3 took on care leavers" in text
+
+
+def check_pages(pdf: bytes, header: str, artefact: str) -> str:
+    """Every page numbered "Page N of M" under `header`, none but the last less than a third used; the text."""
+    document = pypdfium2.PdfDocument(pdf)
     pages = len(document)
     assert pages >= 2, "the fixture's year should need more than one page"
+    texts = []
     for number in range(pages):
         page = document[number]
         text = page.get_textpage().get_text_range()
+        texts.append(text)
         assert f"Page {number + 1} of {pages}" in text
-        assert f"{covenant.title} · Annual report 2025/26" in text
+        assert header in text
         image = page.render(scale=1).to_pil()
-        image.save(ARTIFACTS / f"annual-report-page-{number + 1}.png")
+        image.save(ARTIFACTS / f"{artefact}-{number + 1}.png")
         height = image.size[1]
         body = [y for y in ink_rows(image) if MARGIN * height < y < (1 - MARGIN) * height]
         used = (max(body) - MARGIN * height) / ((1 - 2 * MARGIN) * height) if body else 0
         if number < pages - 1:
-            assert used >= MOSTLY_EMPTY, f"page {number + 1} of {pages} is {used:.0%} used"
-    assert "Employer 3 took on care leavers" in "".join(
-        document[number].get_textpage().get_text_range() for number in range(pages)
-    )
+            assert used >= MOSTLY_EMPTY, f"{artefact}: page {number + 1} of {pages} is {used:.0%} used"
+    return "".join(texts)
 
 
 async def test_the_pdf_follows_the_page_s_rules_for_who_sees_what(client, busy_year):
@@ -143,3 +149,20 @@ async def test_the_printable_page_passes_axe_and_fits_a_phone(client, busy_year,
     await page.screenshot(path=str(ARTIFACTS / f"annual-report-{width}px.png"), full_page=True)
     assert errors == []
     await context.close()
+
+
+async def test_the_printable_page_printed_by_chromium_is_numbered_and_none_left_mostly_empty(
+    client, busy_year, browser
+):
+    """What an officer gets from the browser's Print: Chromium lays the page out with the same paged media."""
+    covenant, _ = busy_year
+    html = (await client.get(f"/v1/covenants/{covenant.slug}/annual-report.html?year=2025")).text
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.set_content(html)
+    await page.emulate_media(media="print")
+    pdf = await page.pdf(prefer_css_page_size=True, print_background=True)
+    await context.close()
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "annual-report-chromium.pdf").write_bytes(pdf)
+    check_pages(pdf, f"{covenant.title} · Annual report 2025/26", "annual-report-chromium-page")

@@ -390,9 +390,13 @@ async def test_the_public_reads_the_strategy_only_where_the_council_publishes_it
     first = document["priorities"][0]
     assert first["lead"] == {"role": "Director of children's services", "name": "Alex Morgan"}
     shown = first["actions"][0]
-    assert (shown["reference"], shown["rag"], shown["rag_source"]) == ("EET-1", "amber", "officer")
+    assert (shown["reference"], shown["status"]) == (
+        "EET-1",
+        officers_view.json()["priorities"][0]["actions"][0]["status"],
+    )
     assert shown["last_update_on"] == TODAY.isoformat()
-    assert not {"updates", "rag_reason", "dropped_reason", "created_at"} & set(shown)
+    # RAG is worked out on the day asked, and a public answer may be remembered until the next write: not public.
+    assert not {"updates", "rag", "rag_source", "rag_reason", "dropped_reason", "created_at"} & set(shown)
     assert "Private words" not in public.text and "Staff off sick" not in public.text
     assert public.headers["cache-control"].startswith("public")
     again = await client.get(path, headers={"If-None-Match": public.headers["etag"]})

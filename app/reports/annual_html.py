@@ -24,6 +24,7 @@ def css_string(value: str) -> Markup:
 
 
 TEMPLATES.filters["css_string"] = css_string
+STATUS_LABELS = {str(key): words for key, words in STATUS_WORDS.items()}
 OFFERS = Series("Offers", "#1d70b8")
 PLACES = Series("Places offered", "#505a5f")
 STARTS = Series("Young people started", "#00703c")
@@ -51,7 +52,10 @@ def render_annual_report(report: dict[str, Any]) -> str:
     template = TEMPLATES.get_template("annual_report.html")
     running_header = f"{report['covenant']['title']} · Annual report {report['year']}"
     return template.render(
-        report=report, charts={name: Markup(svg) for name, svg in charts.items()}, running_header=running_header
+        report=report,
+        charts={name: Markup(svg) for name, svg in charts.items()},
+        running_header=running_header,
+        status_words=STATUS_LABELS,
     )
 
 
@@ -82,7 +86,7 @@ def render_panel_pack(pack: dict[str, Any]) -> str:
         pack=pack,
         figures=PANEL_FIGURES,
         signed=_signed,
-        status_words={str(key): words for key, words in STATUS_WORDS.items()},
+        status_words=STATUS_LABELS,
         running_header=f"{pack['covenant']['title']} · Panel pack {pack['year']}",
     )
 

@@ -178,15 +178,16 @@ class ActionPublic(BaseModel):
     due_on: date = Field(description="When it is due.")
     status: ActionStatus = Field(description="Where it stands.")
     completed_on: date | None = Field(description="When it was done.")
-    rag: Rag | None = Field(description="Red, amber or green; null for a dropped action.")
-    rag_source: str | None = Field(description="`derived` from status and due date, or set by an `officer`.")
-    done_late: bool = Field(description="Done after its due date.")
     last_update_on: date | None = Field(description="The date of its latest progress update.")
 
 
 class ActionOut(ActionPublic):
-    """An action as officers see it, with their notes and its progress updates, newest first."""
+    """An action as officers see it, with its RAG on the day asked, their notes and its progress updates, newest
+    first."""
 
+    rag: Rag | None = Field(description="Red, amber or green, on the day asked; null for a dropped action.")
+    rag_source: str | None = Field(description="`derived` from status and due date, or set by an `officer`.")
+    done_late: bool = Field(description="Done after its due date.")
     strategy_id: str = Field(description="The strategy whose plan it is in.")
     dropped_reason: str | None = Field(description="Why it was dropped.")
     rag_reason: str | None = Field(description="Why an officer set the RAG.")

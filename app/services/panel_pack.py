@@ -8,15 +8,12 @@ from the strategy whose period covers the year (app/services/strategies.py), so 
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.errors import Forbidden, Unauthorized
-from app.models import Strategy, table_of
 from app.services import annual_report, public_read, report_links, strategies
 from app.services.access import Principal, sees_exact_figures
 
-strategy_table = table_of(Strategy)
 FIGURES = ("offers", "places_offered", "starts", "sustained")
 
 
@@ -42,22 +39,6 @@ async def panel_pack_by_link(
     return await panel_pack(conn, row, start_year, today)
 
 
-async def strategy_of_year(conn: AsyncConnection, covenant_id: str, start_year: int) -> Any:
-    """The strategy whose period overlaps the financial year, the latest to start if several do; None if none."""
-    year = annual_report.Year(start_year)
-    statement = (
-        select(strategy_table)
-        .where(
-            strategy_table.c.covenant_id == covenant_id,
-            strategy_table.c.period_start <= year.last_day,
-            strategy_table.c.period_end >= year.first_day,
-        )
-        .order_by(strategy_table.c.period_start.desc(), strategy_table.c.id.desc())
-        .limit(1)
-    )
-    return (await conn.execute(statement)).first()
-
-
 def _figures(row: dict[str, Any] | None) -> dict[str, int]:
     return {name: int(row[name]) if row else 0 for name in FIGURES}
 
@@ -69,7 +50,7 @@ def _compared(this: dict[str, int], last: dict[str, int]) -> dict[str, Any]:
 async def panel_pack(conn: AsyncConnection, covenant_row: Any, start_year: int, today: date) -> dict[str, Any]:
     report = await annual_report.annual_report(conn, covenant_row, start_year, exact=True)
     before = await annual_report.annual_report(conn, covenant_row, start_year - 1, exact=True)
-    strategy = await strategy_of_year(conn, covenant_row.id, start_year)
+    strategy = await strategies.strategy_of_year(conn, covenant_row.id, start_year)
     plan = await strategies.read_plan(conn, strategy, today) if strategy is not None else None
     leads = {priority.id: priority for priority in plan.priorities} if plan else {}
     last_year = {row["priority"]["id"]: row for row in before["priorities"]}

@@ -466,13 +466,15 @@ def action_document(action: Any, priority: Any, updates: list[Any], today: date,
         "due_on": action.due_on,
         "status": action.status,
         "completed_on": action.completed_on,
-        "rag": rag,
-        "rag_source": source,
-        "done_late": derived.done_late,
         "last_update_on": updates[0].noted_on if updates else None,
     }
     if private:
+        # RAG is worked out on the day it is asked for: not in public answers, which may be remembered until the
+        # next write, perhaps days later, when a due date has passed.
         document |= {
+            "rag": rag,
+            "rag_source": source,
+            "done_late": derived.done_late,
             "strategy_id": action.strategy_id,
             "dropped_reason": action.dropped_reason,
             "rag_reason": action.rag_reason if source == "officer" else None,
@@ -730,6 +732,36 @@ async def current_strategy_view(
     return strategy, strategy_document(
         strategy, covenant, await read_plan(session, strategy, today), today, private=True
     )
+
+
+async def strategy_of_year(conn: AsyncConnection, covenant_id: str, start_year: int) -> Any:
+    """The strategy whose period overlaps the financial year, the latest to start if several do; None if none."""
+    first_day, last_day = date(start_year, 4, 1), date(start_year + 1, 3, 31)
+    statement = (
+        select(strategy_table)
+        .where(
+            strategy_table.c.covenant_id == covenant_id,
+            strategy_table.c.period_start <= last_day,
+            strategy_table.c.period_end >= first_day,
+        )
+        .order_by(strategy_table.c.period_start.desc(), strategy_table.c.id.desc())
+        .limit(1)
+    )
+    return (await conn.execute(statement)).first()
+
+
+async def strategy_in_report(
+    conn: AsyncConnection, covenant: Any, start_year: int, today: date, *, exact: bool
+) -> dict[str, Any] | None:
+    """The strategy covering a year, for the annual report: everything for its officers; for the public only if
+    the covenant publishes its strategy (as GET /v1/covenants/{covenant}/strategy would show it); else None."""
+    if not exact and not covenant.publish_strategy:
+        return None
+    strategy = await strategy_of_year(conn, covenant.id, start_year)
+    if strategy is None:
+        return None
+    plan = await read_plan(conn, strategy, today)
+    return strategy_document(strategy, covenant, plan, today, private=exact)
 
 
 async def public_strategy(conn: AsyncConnection, reference: str, today: date) -> dict[str, Any]:
