@@ -56,6 +56,9 @@ class Settings(BaseSettings):
         default=1024, ge=0, description="Answers this large or larger are gzipped for clients that accept it."
     )
     registration_limit: int = Field(default=10, ge=1, description="Registrations an address may make per hour.")
+    voice_intake_limit: int = Field(
+        default=20, ge=1, description='Messages an address may send through the public "you said" form per hour.'
+    )
     trusted_proxies: str = Field(
         default="",
         description="Comma-separated addresses or CIDR networks of the proxies in front of the service, whose "

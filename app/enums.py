@@ -216,3 +216,30 @@ class RegistryEvidence(StrEnum):
     PLACES_OFFERED = "places_offered"
     STARTS = "starts"
     SUSTAINED = "sustained"
+
+
+class VoiceSource(StrEnum):
+    """Where something young people said was heard."""
+
+    CHILDREN_IN_CARE_COUNCIL = "children_in_care_council"
+    CARE_LEAVERS_FORUM = "care_leavers_forum"
+    SURVEY = "survey"
+    CONSULTATION_EVENT = "consultation_event"
+    INDIVIDUAL = "individual"  # one young person, directly or through an advocate or personal adviser
+
+
+class VoiceEntryStatus(StrEnum):
+    """A "you said" is private until an officer approves its public wording; spam and the like are dismissed."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    DISMISSED = "dismissed"
+
+
+class VoiceResponseStatus(StrEnum):
+    """How far the council or a partner has got with what young people said; `not_possible` says why."""
+
+    HEARD = "heard"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    NOT_POSSIBLE = "not_possible"

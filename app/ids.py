@@ -30,6 +30,8 @@ PREFIXES = {
     "strategy_action": "act",
     "action_update": "aup",
     "measure": "msr",
+    "voice_entry": "vsd",
+    "voice_response": "vdd",
 }
 
 

@@ -31,6 +31,7 @@ from app.api import (
     pledges,
     signatories,
     strategies,
+    voice,
     webhooks,
 )
 from app.api.client_address import TrustedProxiesMiddleware, parse_networks
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks,
         notifications,
         strategies,
+        voice,
     ):
         app.include_router(module.router)
     # The Open Referral UK feed has a contract of its own (/oruk/openapi.json), which the registry's links to.

@@ -46,6 +46,9 @@ from app.enums import (
     Sector,
     SignatoryStatus,
     SizeBand,
+    VoiceEntryStatus,
+    VoiceResponseStatus,
+    VoiceSource,
     enum_values,
 )
 from app.ids import utcnow
@@ -755,3 +758,54 @@ class MeasureValue(SQLModel, table=True):
     value: float
     note: str = text(default="")
     updated_at: datetime = timestamp()
+
+
+class VoiceEntry(Versioned, table=True):
+    """ "You said": what young people raised with a covenant's council. The words as said are private; the public
+    reads only the wording an officer approved (`public_words`), and nothing until then. No personal data is
+    asked for: an intake through the public form keeps no name, address or contact."""
+
+    __tablename__ = "voice_entry"
+    __table_args__ = (
+        Index(None, "covenant_id", "status", "raised_on"),
+        CheckConstraint(f"source IN {enum_values(VoiceSource)}", name="source_known"),
+        CheckConstraint(f"status IN {enum_values(VoiceEntryStatus)}", name="status_known"),
+        CheckConstraint("(status = 'approved') = (public_words IS NOT NULL)", name="public_words_when_approved"),
+    )
+
+    id: str = Field(primary_key=True)
+    covenant_id: str = Field(foreign_key="covenant.id", ondelete="CASCADE")
+    priority_id: str | None = Field(default=None, foreign_key="priority.id", ondelete="SET NULL")
+    commitment_id: str | None = Field(default=None, foreign_key="commitment.id", ondelete="SET NULL")
+    source: str
+    raised_on: date
+    words: str = text(default="")
+    public_words: str | None = text(nullable=True)
+    status: str = Field(default=VoiceEntryStatus.SUBMITTED)
+    through_intake: bool = Field(default=False, description="Sent through the public form rather than by an officer.")
+    approved_at: datetime | None = timestamp(nullable=True)
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+
+
+class VoiceResponse(SQLModel, table=True):
+    """ "We did": what the council or a partner did about a "you said", with where it has got to. Each response
+    is public once its "you said" is; the latest one's status is the entry's."""
+
+    __tablename__ = "voice_response"
+    __table_args__ = (
+        Index(None, "entry_id", "created_at"),
+        CheckConstraint(f"status IN {enum_values(VoiceResponseStatus)}", name="status_known"),
+        CheckConstraint("status != 'not_possible' OR reason IS NOT NULL", name="reason_when_not_possible"),
+    )
+
+    id: str = Field(primary_key=True)
+    entry_id: str = Field(foreign_key="voice_entry.id", ondelete="CASCADE")
+    what_was_done: str = text(default="")
+    status: str
+    reason: str | None = text(nullable=True)
+    done_on: date | None = None
+    action_id: str | None = Field(default=None, foreign_key="strategy_action.id", ondelete="SET NULL")
+    commitment_id: str | None = Field(default=None, foreign_key="commitment.id", ondelete="SET NULL")
+    measure_id: str | None = Field(default=None, foreign_key="measure.id", ondelete="SET NULL")
+    created_at: datetime = timestamp()

@@ -461,6 +461,25 @@ def test_the_whole_journey_through_the_generated_client(package, server):
     # What happened, and the officers' key rotated, then the new one revoked.
     events = you.call("list_audit_events", client=officer, covenant_id=covenant.id, parses_as="AuditEventPage").parsed
     assert "pledge.approve" in {event.action for event in events.items}
+    # You said, we did: a forum's words recorded, approved, answered; the public form; a flood cleared.
+    said = m.VoiceEntryCreate(
+        source=m.VoiceSource.CARE_LEAVERS_FORUM,
+        raised_on=date.today(),
+        words="We never know what the council pays for in a first flat.",
+    )
+    entry = you.call("create_you_said", slug, client=officer, body=said, expect=201, parses_as="YouSaidPrivate").parsed
+    wording = m.VoiceApproval(public_words="We don't know what the council pays for in a first flat.")
+    you.call("approve_you_said", entry.id, client=officer, body=wording, parses_as="YouSaidPrivate")
+    did = m.VoiceResponseCreate(did="The local offer now lists it.", status=m.VoiceResponseStatus.DONE)
+    you.call("respond_to_you_said", entry.id, client=officer, body=did, expect=201, parses_as="YouSaidPrivate")
+    shown = you.call("get_you_said_we_did", slug, client=public, parses_as="YouSaidWeDid").parsed
+    assert [item.said for item in shown.items] == [wording.public_words]
+    assert "first flat" in you.call("get_you_said_we_did_page", slug, client=public).parsed
+    sent = m.VoiceIntake(words="Bus passes should last until 25.")
+    you.call("send_you_said", slug, client=public, body=sent, expect=202, parses_as="IntakeReceived")
+    waiting = you.call("list_you_said", slug, client=officer, status=m.VoiceEntryStatus.SUBMITTED).parsed
+    you.call("dismiss_you_said", waiting.items[0].id, client=officer, parses_as="YouSaidPrivate")
+    you.call("dismiss_many_you_said", slug, client=officer, body=m.VoiceDismissal(), parses_as="Dismissed")
     rotated = you.call("rotate_key", officer_key.id, client=operator, expect=201, parses_as="IssuedKey").parsed
     you.call("revoke_key", rotated.id, client=operator, parses_as="KeyInfo")
 

@@ -206,7 +206,7 @@ async def test_annual_report_as_printable_html(client, registry):
     page = response.text
     assert page.count("<svg") == 3
     assert "size: A4 portrait" in page and "counter(pages)" in page
-    assert "You said: Priority 0" in page
+    assert "What changed under each priority" in page and "<h3>Priority 0</h3>" in page
     assert "<script" not in page
 
 

@@ -42,6 +42,7 @@ TAGS = [
         "name": "Strategies",
         "description": "The council's own promises: strategies, action plans with RAG, and measures.",
     },
+    {"name": "Voice", "description": "You said, we did: what young people raised, and what was done about it."},
     {"name": "Delivery", "description": "Delivery returns: what each offer delivered, period by period."},
     {"name": "Organisations", "description": "Registering, and an organisation's own profile and pledges."},
     {"name": "Keys", "description": "API keys: issue, list, rotate, revoke. Keys are shown once."},

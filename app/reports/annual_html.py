@@ -56,6 +56,8 @@ def render_annual_report(report: dict[str, Any]) -> str:
         charts={name: Markup(svg) for name, svg in charts.items()},
         running_header=running_header,
         status_words=STATUS_LABELS,
+        sources=SOURCE_WORDS,
+        response_words=RESPONSE_WORDS,
     )
 
 
@@ -105,3 +107,24 @@ def render_for_young_people(report: dict[str, Any]) -> str:
     template = TEMPLATES.get_template("young_people.html")
     running_header = f"{report['covenant']['title']} · {report['year']}"
     return template.render(report=report, words=count_in_words, running_header=running_header)
+
+
+SOURCE_WORDS = {
+    "children_in_care_council": "Children in care council",
+    "care_leavers_forum": "Care leavers' forum",
+    "survey": "A survey",
+    "consultation_event": "A consultation event",
+    "individual": "A young person",
+}
+RESPONSE_WORDS = {"heard": "Heard", "in_progress": "Working on it", "done": "Done", "not_possible": "Not possible"}
+
+
+def render_you_said_we_did(page: dict[str, Any]) -> str:
+    """A covenant's "you said, we did" as a plain page."""
+    template = TEMPLATES.get_template("you_said_we_did.html")
+    return template.render(
+        page=page,
+        sources=SOURCE_WORDS,
+        response_words=RESPONSE_WORDS,
+        running_header=f"{page['covenant']['title']} · You said, we did",
+    )

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from app.schemas.covenants import CovenantRef, PriorityRef
 from app.schemas.fields import Strict
 from app.schemas.strategies import ActionOut, Lead, MeasureOut, StrategyRead, StrategySummary
+from app.schemas.voice import YouSaid
 
 
 class Suppressed(StrEnum):
@@ -137,6 +138,9 @@ class AnnualReport(BaseModel):
     priorities: list[PriorityYear] = Field(description="Each priority's year, in order.")
     new_signatories_by_month: list[MonthSignatories] = Field(description="New signatories, April to March.")
     gaps: list[PriorityRef] = Field(description="Priorities with no offer during the year.")
+    you_said_we_did: list[YouSaid] = Field(
+        description="What young people raised during the year (approved public wording only), with what was done."
+    )
     strategy: StrategyRead | None = Field(
         description="The council's strategy covering the year (its leads, actions and measures): for officers "
         "always, in public only where the covenant publishes it; null otherwise, or if no strategy covers the year."
