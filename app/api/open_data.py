@@ -109,6 +109,19 @@ ReportLinkToken = Annotated[
 PAGE_ERRORS = (401, 403, 404, 410, 422)
 
 
+def html_document(description: str) -> dict[str, Any]:
+    """A 200 that is a page, in the contract."""
+    return {"content": {"text/html": {"schema": {"type": "string"}}}, "description": description}
+
+
+def pdf_document(description: str) -> dict[str, Any]:
+    """A 200 that is a PDF, in the contract (openapi-python-client reads it as bytes with the shipped config)."""
+    return {
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        "description": description,
+    }
+
+
 async def _report_for_page(
     request: Request, conn: Any, caller: Any, covenant: str, year: int, link: str | None, format: str
 ) -> dict[str, Any]:
@@ -130,7 +143,7 @@ def _page_answer(request: Request, report: dict[str, Any], body: bytes, media_ty
     tags=["Statistics"],
     summary="Print a covenant's annual report",
     responses={
-        200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "A printable A4 page."},
+        200: html_document("A printable A4 page."),
         **read_docs(*PAGE_ERRORS),
     },
     openapi_extra=OPTIONAL_KEY,
@@ -156,7 +169,7 @@ async def get_annual_report_page(
     tags=["Statistics"],
     summary="Read the year in plain English",
     responses={
-        200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "A short plain page."},
+        200: html_document("A short plain page."),
         **read_docs(404, 422),
     },
 )
@@ -175,10 +188,7 @@ async def get_young_peoples_report(
     tags=["Statistics"],
     summary="Download a covenant's annual report as PDF",
     responses={
-        200: {
-            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-            "description": "The printable page as an A4 PDF.",
-        },
+        200: pdf_document("The printable page as an A4 PDF."),
         **read_docs(*PAGE_ERRORS),
     },
     openapi_extra=OPTIONAL_KEY,
@@ -231,7 +241,6 @@ async def _pack_for(
     return await panel_pack.panel_pack_by_link(conn, engine, link, covenant, year, format, date.today())
 
 
-PACK_ERRORS = (401, 403, 404, 410, 422)
 PRIVATE_PAGE_HEADERS = {"Cache-Control": NO_STORE, "Vary": "Authorization"}
 
 
@@ -240,7 +249,7 @@ PRIVATE_PAGE_HEADERS = {"Cache-Control": NO_STORE, "Vary": "Authorization"}
     response_model=PanelPack,
     tags=["Statistics"],
     summary="Get the corporate parenting panel's pack",
-    responses=problem_docs(*PACK_ERRORS),
+    responses=problem_docs(*PAGE_ERRORS),
 )
 async def get_panel_pack(
     request: Request, covenant: CovenantReference, conn: ReadConnection, caller: OptionalCaller, year: ReportYear
@@ -258,8 +267,8 @@ async def get_panel_pack(
     tags=["Statistics"],
     summary="Print the panel pack",
     responses={
-        200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "A printable A4 page."},
-        **problem_docs(*PACK_ERRORS),
+        200: html_document("A printable A4 page."),
+        **problem_docs(*PAGE_ERRORS),
     },
     openapi_extra=OPTIONAL_KEY,
 )
@@ -282,11 +291,8 @@ async def get_panel_pack_page(
     tags=["Statistics"],
     summary="Download the panel pack as PDF",
     responses={
-        200: {
-            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-            "description": "The panel pack as an A4 PDF.",
-        },
-        **problem_docs(*PACK_ERRORS),
+        200: pdf_document("The panel pack as an A4 PDF."),
+        **problem_docs(*PAGE_ERRORS),
     },
     openapi_extra=OPTIONAL_KEY,
 )
