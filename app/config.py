@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     voice_intake_limit: int = Field(
         default=20, ge=1, description='Messages an address may send through the public "you said" form per hour.'
     )
+    problem_report_limit: int = Field(
+        default=10, ge=1, description="Problem reports an address may send per hour (no key is needed to send one)."
+    )
+    problem_form_min_seconds: float = Field(
+        default=3.0,
+        ge=0,
+        le=600,
+        description="Seconds between fetching a problem form's token and sending the report: a person takes longer.",
+    )
     trusted_proxies: str = Field(
         default="",
         description="Comma-separated addresses or CIDR networks of the proxies in front of the service, whose "

@@ -218,6 +218,37 @@ class RegistryEvidence(StrEnum):
     SUSTAINED = "sustained"
 
 
+class ProblemReason(StrEnum):
+    """Why someone reports a problem with an offer."""
+
+    NO_REPLY = "no_reply"
+    NO_LONGER_AVAILABLE = "no_longer_available"
+    LINK_OR_CONTACT_BROKEN = "link_or_contact_broken"
+    NOT_AS_DESCRIBED = "not_as_described"
+    OTHER = "other"
+
+
+class ProblemStatus(StrEnum):
+    """`open` until the organisation or an officer answers it (`resolved`, `not_upheld`), or officers clear it
+    as noise (`dismissed`, in bulk)."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+    NOT_UPHELD = "not_upheld"
+    DISMISSED = "dismissed"
+
+
+class RecognitionLevel(StrEnum):
+    """What an organisation's record earns it (app/services/recognition.py), lowest first; `withheld` when an
+    officer has withheld it."""
+
+    NONE = "none"
+    SIGNED = "signed"
+    DELIVERING = "delivering"
+    SUSTAINING = "sustaining"
+    WITHHELD = "withheld"
+
+
 class VoiceSource(StrEnum):
     """Where something young people said was heard."""
 

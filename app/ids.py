@@ -30,6 +30,7 @@ PREFIXES = {
     "strategy_action": "act",
     "action_update": "aup",
     "measure": "msr",
+    "problem_report": "prb",
     "voice_entry": "vsd",
     "voice_response": "vdd",
 }

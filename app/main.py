@@ -29,6 +29,8 @@ from app.api import (
     operations,
     oruk,
     pledges,
+    problem_reports,
+    recognition,
     signatories,
     strategies,
     voice,
@@ -123,6 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         notifications,
         strategies,
         voice,
+        problem_reports,
+        recognition,
     ):
         app.include_router(module.router)
     # The Open Referral UK feed has a contract of its own (/oruk/openapi.json), which the registry's links to.

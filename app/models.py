@@ -41,6 +41,8 @@ from app.enums import (
     OfferType,
     OrganisationType,
     PledgeStatus,
+    ProblemReason,
+    ProblemStatus,
     Rag,
     RegistryEvidence,
     Sector,
@@ -758,6 +760,49 @@ class MeasureValue(SQLModel, table=True):
     value: float
     note: str = text(default="")
     updated_at: datetime = timestamp()
+
+
+class ProblemReport(SQLModel, table=True):
+    """Someone (a young person, a personal adviser) telling the registry that a public offer did not answer, has
+    gone, or was not as described. Anonymous: `contact`, if given, is how they would like a reply, and only the
+    offer's organisation and the covenant's officers ever see it. covenant_id and signatory_id repeat the offer's,
+    so the officers' and the organisation's queues need no join."""
+
+    __tablename__ = "problem_report"
+    __table_args__ = (
+        one_of("reason", ProblemReason),
+        one_of("status", ProblemStatus),
+        CheckConstraint("reason <> 'other' OR length(details) > 0", name="other_has_details"),
+        CheckConstraint("(status = 'open') = (closed_at IS NULL)", name="closed_unless_open"),
+        Index(None, "covenant_id", "status", "id"),
+        Index(None, "commitment_id", "status", "id"),
+        Index(None, "signatory_id", "status", "id"),
+    )
+
+    id: str = Field(primary_key=True)
+    commitment_id: str = Field(foreign_key="commitment.id", ondelete="CASCADE")
+    covenant_id: str = Field(foreign_key="covenant.id")
+    signatory_id: str = Field(foreign_key="signatory.id")
+    reason: str
+    details: str = text(default="")
+    contact: str | None = Field(default=None, description="How the reporter asked to be answered: private.")
+    status: str = Field(default=ProblemStatus.OPEN)
+    received_at: datetime = timestamp()
+    closed_at: datetime | None = timestamp(nullable=True)
+    closed_by: str | None = Field(default=None, description="officers or organisation: who answered it.")
+    note: str | None = text(nullable=True)
+
+
+class RecognitionWithholding(SQLModel, table=True):
+    """An officer's decision that an organisation's earned recognition is not shown (the public sees
+    `withheld`, never the reason). Deleting the row reinstates it."""
+
+    __tablename__ = "recognition_withholding"
+
+    signatory_id: str = Field(foreign_key="signatory.id", primary_key=True, ondelete="CASCADE")
+    authority_id: str | None = Field(default=None, foreign_key="authority.id", ondelete="CASCADE")
+    reason: str = text()
+    withheld_at: datetime = timestamp()
 
 
 class VoiceEntry(Versioned, table=True):

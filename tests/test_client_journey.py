@@ -38,7 +38,8 @@ def package(tmp_path_factory) -> Iterator[ModuleType]:  # type: ignore[no-untype
 def server(tmp_path_factory) -> Iterator[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """A live server on a migrated database of its own: (base URL, database URL)."""
     # Webhooks to loopback allowed (the journey registers one), and no worker sending to it.
-    settings = {"WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true", "IN_PROCESS_WORKER": "false"}
+    # No wait between the problem form and the report: the journey is a script, and says so.
+    settings = {"WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true", "IN_PROCESS_WORKER": "false", "PROBLEM_FORM_MIN_SECONDS": "0"}
     with migrated_database(tmp_path_factory, "client_journey") as url, serving(url, **settings) as api:
         yield api, url
 
@@ -341,6 +342,31 @@ def test_the_whole_journey_through_the_generated_client(package, server):
     you.call("list_commitment_progress_reports", apprenticeship.id, client=organisation, parses_as="ProgressReportPage")
     you.call("list_covenant_progress_reports", slug, client=officer, parses_as="ProgressReportPage")
 
+    # A personal adviser reports that nobody replied; the organisation answers it, officers clear the rest.
+    form = you.call("get_problem_form", apprenticeship.id, client=public, parses_as="ProblemForm").parsed
+    told = m.ProblemReportCreate(reason=m.ProblemReason.NO_REPLY, contact="pa@example.org", form_token=form.form_token)
+    received = you.call(
+        "report_problem", apprenticeship.id, client=public, body=told, expect=201, parses_as="ProblemReceipt"
+    ).parsed
+    you.call("report_problem", apprenticeship.id, client=public, body=told, expect=201, parses_as="ProblemReceipt")
+    you.call("list_offer_problems", apprenticeship.id, client=organisation, parses_as="ProblemReportPage")
+    queue = you.call(
+        "list_covenant_problems", slug, client=officer, status=m.ProblemStatus.OPEN, parses_as="ProblemReportPage"
+    )
+    assert len(queue.parsed.items) == 2
+    answer = m.ProblemResolution(outcome=m.ProblemResolutionOutcome.RESOLVED, note="Replied by phone.")
+    you.call("resolve_problem", received.id, client=organisation, body=answer, parses_as="ProblemReportOut")
+    cleared = you.call(
+        "dismiss_problems", slug, client=officer, body=m.ProblemDismissal(ids=[item.id for item in queue.parsed.items],
+        note="Sent twice."), parses_as="ProblemDismissed",
+    ).parsed  # fmt: skip
+    assert cleared.dismissed == 1
+    # Its recognition, earned by that return, withheld by an officer and reinstated.
+    assert you.call("get_signatory", signatory_id, client=public).parsed.recognition.level.value == "delivering"
+    why = m.WithholdRecognition(reason="Checking the return with the employer.")
+    you.call("withhold_recognition", signatory_id, client=officer, body=why, parses_as="SignatoryPrivate")
+    you.call("reinstate_recognition", signatory_id, client=officer, parses_as="SignatoryPrivate")
+
     # The covenant in figures: suppressed in public, exact for its officers; the report as JSON and as a page.
     in_public = you.call("get_covenant_statistics", slug, client=public, parses_as="CovenantStatistics").parsed
     exact = you.call("get_covenant_statistics", slug, client=officer, parses_as="CovenantStatistics").parsed
@@ -459,7 +485,9 @@ def test_the_whole_journey_through_the_generated_client(package, server):
     assert "HOME-1" in table
 
     # What happened, and the officers' key rotated, then the new one revoked.
-    events = you.call("list_audit_events", client=officer, covenant_id=covenant.id, parses_as="AuditEventPage").parsed
+    events = you.call(
+        "list_audit_events", client=officer, covenant_id=covenant.id, limit=100, parses_as="AuditEventPage"
+    ).parsed
     assert "pledge.approve" in {event.action for event in events.items}
     # You said, we did: a forum's words recorded, approved, answered; the public form; a flood cleared.
     said = m.VoiceEntryCreate(

@@ -56,6 +56,7 @@ SIGNATORY = {
     "areas": ["E10000017"],
     "status": "verified",
     "verified_at": "2026-03-02T09:30:00Z",
+    "recognition": {"level": "delivering", "years": ["2025/26"]},
 }
 
 PLEDGE = {
@@ -127,7 +128,7 @@ PLEDGE_PRIVATE = {
     "view": "private",
 }
 
-SIGNATORY_PRIVATE = {
+SIGNATORY_PRIVATE: dict[str, Any] = {
     **{key: value for key, value in SIGNATORY.items() if key != "status"},
     "contact": {"name": "Priya Shah", "email": "priya.shah@ribble-bakery.example.org", "phone": "01772 000123"},
     "status": "pending",
@@ -135,6 +136,7 @@ SIGNATORY_PRIVATE = {
     "created_at": "2026-02-18T09:00:00Z",
     "updated_at": "2026-02-18T09:00:00Z",
     "allowed_actions": ["verify"],
+    "recognition": {"level": "none", "years": [], "earned_level": "none", "withheld": None},
     "view": "private",
 }
 
@@ -297,4 +299,62 @@ STRATEGY_PUBLIC = {
         }
     ],
     "view": "public",
+}
+
+SIGNATORY_WITHHELD = {
+    **SIGNATORY_PRIVATE,
+    "status": "verified",
+    "verified_at": "2026-03-02T09:30:00Z",
+    "allowed_actions": ["suspend"],
+    "recognition": {
+        "level": "withheld",
+        "years": [],
+        "earned_level": "delivering",
+        "withheld": {
+            "reason": "Returns for 2025/26 are being checked with the employer.",
+            "withheld_at": "2026-11-20T10:00:00Z",
+            "authority_id": AUTHORITY["id"],
+        },
+    },
+}
+
+PROBLEM_FORM = {
+    "form_token": "1795000000.q8Jm3vX0cT2aYwQ1rL9sKp4N",
+    "not_before": "2026-11-22T10:15:03Z",
+    "expires_at": "2026-11-23T10:15:00Z",
+    "honeypot_field": "website",
+    "reasons": ["no_reply", "no_longer_available", "link_or_contact_broken", "not_as_described", "other"],
+}
+
+PROBLEM_RECEIPT = {
+    "id": "prb_01JD5X3K8Q2W7N4B6C9D0E1F2H",
+    "commitment_id": COMMITMENT["id"],
+    "reason": "no_reply",
+    "received_at": "2026-11-22T10:16:00Z",
+    "message": "Thank you. Your report has been passed to the organisation and to the council's officers, who "
+    "will look into it. If you left a contact, they may reply.",
+}
+
+PROBLEM_REPORT = {
+    "id": PROBLEM_RECEIPT["id"],
+    "commitment": {"id": COMMITMENT["id"], "title": COMMITMENT["title"]},
+    "signatory": {"id": SIGNATORY_REF["id"], "name": SIGNATORY_REF["name"]},
+    "covenant_id": COVENANT_REF["id"],
+    "reason": "no_reply",
+    "details": "I emailed twice in October and nobody replied.",
+    "contact": "pa.team@council.example.gov.uk",
+    "status": "open",
+    "received_at": "2026-11-22T10:16:00Z",
+    "flagged_for_review": False,
+    "closed_at": None,
+    "closed_by": None,
+    "note": None,
+}
+
+PROBLEM_REPORT_RESOLVED = {
+    **PROBLEM_REPORT,
+    "status": "resolved",
+    "closed_at": "2026-11-24T09:00:00Z",
+    "closed_by": "organisation",
+    "note": "Our careers inbox had a fault; we have replied and fixed it.",
 }

@@ -43,6 +43,10 @@ TAGS = [
         "description": "The council's own promises: strategies, action plans with RAG, and measures.",
     },
     {"name": "Voice", "description": "You said, we did: what young people raised, and what was done about it."},
+    {
+        "name": "Problem reports",
+        "description": "Problems young people and advisers report with an offer, and the answers to them.",
+    },
     {"name": "Delivery", "description": "Delivery returns: what each offer delivered, period by period."},
     {"name": "Organisations", "description": "Registering, and an organisation's own profile and pledges."},
     {"name": "Keys", "description": "API keys: issue, list, rotate, revoke. Keys are shown once."},

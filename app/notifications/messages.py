@@ -135,3 +135,67 @@ def webhook_disabled(*, authority: str, url: str, reason: str, endpoint_url: str
         link=Link("The endpoint (with your officer key)", endpoint_url),
         why=f"You get this email because this address receives {authority}'s covenant notifications.",
     )
+
+
+def _problem_paragraphs(
+    *, offer: str, organisation: str, covenant: str, reason: str, contact: str | None
+) -> tuple[str, ...]:
+    reply = (
+        f"They would like a reply: {contact}. Please answer them yourself; the registry does not pass replies on."
+        if contact
+        else "They left no contact, so no reply is possible; the report is still worth acting on."
+    )
+    return (
+        f'Someone has reported a problem with {organisation}\'s offer "{offer}" in {covenant}: {reason}.',
+        reply,
+        "When it is sorted, mark the report resolved (or not upheld) with a note. An offer with a report open "
+        "for more than 14 days is flagged for review.",
+    )
+
+
+def problem_reported_to_organisation(
+    *,
+    contact_name: str,
+    offer: str,
+    organisation: str,
+    covenant: str,
+    reason: str,
+    details: str,
+    contact: str | None,
+    queue_url: str,
+) -> Email:
+    return Email(
+        subject=f"A problem was reported with your offer: {offer}",
+        greeting=f"Dear {contact_name},",
+        paragraphs=_problem_paragraphs(
+            offer=offer, organisation=organisation, covenant=covenant, reason=reason, contact=contact
+        ),
+        quote=details or None,
+        link=Link("See the reports on this offer (with your organisation's key)", queue_url),
+        why=f"You get this email because you are {organisation}'s contact in the covenant registry. The council's "
+        "officers have been told too.",
+    )
+
+
+def problem_reported_to_officers(
+    *,
+    authority: str,
+    offer: str,
+    organisation: str,
+    covenant: str,
+    reason: str,
+    details: str,
+    contact: str | None,
+    queue_url: str,
+) -> Email:
+    return Email(
+        subject=f"Problem reported with an offer: {offer} ({organisation})",
+        greeting="Hello,",
+        paragraphs=_problem_paragraphs(
+            offer=offer, organisation=organisation, covenant=covenant, reason=reason, contact=contact
+        ),
+        quote=details or None,
+        link=Link("Open problem reports in this covenant (with your officer key)", queue_url),
+        why=f"You get this email because this address receives {authority}'s covenant notifications. The "
+        "organisation has been told too.",
+    )

@@ -34,6 +34,7 @@ from app.schemas.fields import (
     distinct,
 )
 from app.schemas.pages import FreeTextParams
+from app.schemas.problem_reports import ProblemSummary
 from app.schemas.signatories import SignatoryRef
 
 # ---------------------------------------------------------------- parts of an offer
@@ -226,6 +227,9 @@ class CommitmentPrivate(CommitmentBase):
     status: CommitmentStatus = Field(description="Its state: active, paused, full, ended or withdrawn.")
     withdrawn_reason: str | None = Field(description="Why it was withdrawn.")
     created_at: datetime = Field(description="When it was added.")
+    problems: ProblemSummary | None = Field(
+        default=None, description="Its open problem reports (on a read of this commitment by id)."
+    )
 
 
 CommitmentRead = Annotated[CommitmentPublic | CommitmentPrivate, Field(discriminator="view")]

@@ -14,6 +14,7 @@ NotificationKind = Literal[
     "pledge.lapsed",
     "review.due",
     "webhook.disabled",
+    "problem.reported",
 ]
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from app.enums import RecognitionLevel
 from app.schemas.covenants import CovenantRef, PriorityRef
 from app.schemas.fields import Strict
 from app.schemas.strategies import ActionOut, Lead, MeasureOut, StrategyRead, StrategySummary
@@ -124,6 +125,21 @@ class MonthSignatories(BaseModel):
     signatories: int = Field(description="Organisations whose first pledge was published that month.")
 
 
+class OrganisationName(BaseModel):
+    """An organisation, by id and name."""
+
+    id: str = Field(description="The organisation's id.")
+    name: str = Field(description="Its name.")
+
+
+class Celebrated(BaseModel):
+    """An organisation the report celebrates, and the recognition its delivery earned."""
+
+    signatory: OrganisationName = Field(description="The organisation.")
+    level: RecognitionLevel = Field(description="delivering or sustaining.")
+    years: list[str] = Field(description="The financial years its delivery earned the level in.")
+
+
 class AnnualReport(BaseModel):
     """A covenant's year, for cabinet: the same figures as the printable page (Accept: text/html)."""
 
@@ -138,6 +154,9 @@ class AnnualReport(BaseModel):
     priorities: list[PriorityYear] = Field(description="Each priority's year, in order.")
     new_signatories_by_month: list[MonthSignatories] = Field(description="New signatories, April to March.")
     gaps: list[PriorityRef] = Field(description="Priorities with no offer during the year.")
+    celebrated: list[Celebrated] = Field(
+        description="Organisations whose delivery earned recognition (delivering or sustaining) by the year's end."
+    )
     you_said_we_did: list[YouSaid] = Field(
         description="What young people raised during the year (approved public wording only), with what was done."
     )

@@ -29,6 +29,7 @@ from app.schemas.fields import (
 )
 from app.schemas.keys import IssuedKey
 from app.schemas.pages import FreeTextParams
+from app.schemas.recognition import RECOGNITION_RULE, EarnedLevel, RecognitionPrivate, RecognitionPublic
 
 # ---------------------------------------------------------------- references embedded in other records
 
@@ -65,6 +66,7 @@ class SignatoryPublic(BaseModel):
     )
     status: SignatoryStatus = Field(description="Always `verified` in public responses.")
     verified_at: datetime | None = Field(description="When a council officer verified the organisation.")
+    recognition: RecognitionPublic = Field(description="What its delivery record earns it.")
 
 
 class PledgeSummary(BaseModel):
@@ -105,6 +107,9 @@ class SignatoryFilters(FreeTextParams):
     area: AreaFilter = Field(
         description="Where someone lives or a council's area: a council's GSS code, its name or a postcode, or "
         f"`national`. Organisations serving that area by the same rule as offers: {AREA_FILTER_RULE}"
+    )
+    recognition: EarnedLevel | None = Field(
+        default=None, description=f"Only organisations at this level or above (never withheld). {RECOGNITION_RULE}"
     )
 
 
@@ -183,6 +188,7 @@ class SignatoryPrivate(SignatoryPublic):
     view: PrivateView
     status: SignatoryStatus = Field(description="pending, verified, suspended or withdrawn.")
     contact: PrivateContact = Field(description="The private contact.")
+    recognition: RecognitionPrivate = Field(description="Its level, and for officers whether and why it is withheld.")
     created_at: datetime = Field(description="When the organisation registered.")
     updated_at: datetime = Field(description="When the profile last changed.")
     allowed_actions: list[str] = Field(

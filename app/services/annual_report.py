@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from app.errors import NotFound
 from app.ids import utcnow
 from app.models import Commitment, Covenant, Pledge, Priority, ProgressReport, Signatory, table_of
-from app.services import public_read, report_links, strategies, voice
+from app.services import public_read, recognition, report_links, strategies, voice
 from app.services.access import Principal, sees_exact_figures
 from app.services.statistics import suppress_parts, year_label
 
@@ -214,6 +214,8 @@ async def annual_report(conn: AsyncConnection, covenant_row: Any, start_year: in
         "gaps": [row["priority"] for row in by_priority if offers.get(row["priority"]["id"], 0) == 0],
         "strategy": await strategies.strategy_in_report(conn, covenant_row, start_year, utcnow().date(), exact=exact),
         "you_said_we_did": await voice.approved(conn, covenant_row.id, since=year.first_day, until=year.last_day),
+        # Recognition as it stood at the year's end (or today, for the year under way).
+        "celebrated": await recognition.celebrated(conn, covenant_row.id, min(utcnow().date(), year.last_day)),
     }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.errors import NotFound
+from app.ids import utcnow
 from app.models import (
     ApiKey,
     AuditEvent,
@@ -26,7 +27,7 @@ from app.models import (
     SignatoryArea,
     table_of,
 )
-from app.services import keys
+from app.services import keys, problem_reports, recognition
 from app.services.access import (
     Principal,
     can_see_signatory_privately,
@@ -136,7 +137,12 @@ async def signatory_documents(
     found = await session.execute(AREAS_OF_SIGNATORIES, {"signatories": [row.id for row in signatories]})
     for signatory_id, area_code in found.all():
         areas[signatory_id].append(area_code)
-    return [_signatory_document(row, order_areas(areas[row.id]), principal) for row in signatories]
+    levels = await recognition.recognitions(session, [row.id for row in signatories], utcnow().date())
+    return [
+        _signatory_document(row, order_areas(areas[row.id]), principal)
+        | {"recognition": levels[row.id].private_document()}
+        for row in signatories
+    ]
 
 
 async def signatory_document(
@@ -266,7 +272,8 @@ async def pledge_view(session: AsyncSession, principal: Principal, pledge_id: st
 async def commitment_view(session: AsyncSession, principal: Principal, commitment_id: str) -> tuple[Commitment, Any]:
     """A commitment in any state; 404 for those who may not see it privately."""
     row = await visible_commitment(session, principal, commitment_id)
-    return row, await commitment_document(session, row.id)
+    summaries = await problem_reports.open_summaries(session, [row.id], utcnow())
+    return row, await commitment_document(session, row.id) | {"problems": summaries[row.id]}
 
 
 # ---------------------------------------------------------------- lists

@@ -9,14 +9,15 @@ Queries return plain rows; the `*_out` functions shape them into the public JSON
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.enums import Audience, CovenantStatus, flags_to_mask
+from app.enums import Audience, CovenantStatus, RecognitionLevel, flags_to_mask
 from app.errors import NotFound
-from app.ids import is_id
+from app.ids import is_id, utcnow
 from app.models import Authority, PublicCommitment, PublicCommitmentArea, SignatoryArea, table_of
 from app.schemas.authorities import AuthorityFilters
 from app.schemas.commitments import CommitmentFilters
@@ -25,6 +26,7 @@ from app.schemas.fields import RECORD_ID
 from app.schemas.pledges import PledgeFilters
 from app.schemas.signatories import SignatoryFilters
 from app.serialization import embedded
+from app.services import recognition
 from app.services.areas import named_areas, offer_areas_wanted, split_areas, wanted_areas
 from app.services.commitment_document import (
     PUBLISHED,
@@ -311,11 +313,23 @@ SIGNATORY_LIST = FilteredList(
         # ILIKE on PostgreSQL (which the trigram index serves), lower() on both sides elsewhere.
         "q": signatory.c.name.ilike(bindparam("q_pattern"), escape="/"),
         "q_short": unindexed(signatory.c.name).ilike(bindparam("q_pattern"), escape="/"),
+        # The recognition rule as SQL, one filter per level (app/services/recognition.py), dates bound per day.
+        **{
+            f"recognition_{level}": recognition.level_condition(signatory.c.id, level)
+            for level in recognition.EARNED_LEVELS
+        },
     },
 )
 
 
-async def list_signatories(conn: AsyncConnection, filters: SignatoryFilters) -> Page:
+async def with_recognition(conn: AsyncConnection, documents: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+    """Each organisation's recognition beside it: one grouped query for the page, however long."""
+    found = await recognition.recognitions(conn, [document["id"] for document in documents], today)
+    return [document | {"recognition": found[document["id"]].public_document()} for document in documents]
+
+
+async def list_signatories(conn: AsyncConnection, filters: SignatoryFilters, today: date | None = None) -> Page:
+    today = today or utcnow().date()
     shape = Shape()
     if filters.covenant:
         use_covenant(shape, filters.covenant)
@@ -329,11 +343,14 @@ async def list_signatories(conn: AsyncConnection, filters: SignatoryFilters) -> 
         shape.use("area", areas=wanted_areas(filters.area))
     if filters.q:
         use_text_search(shape, filters.q, like_pattern(filters.q))
+    if filters.recognition:
+        level = RecognitionLevel(filters.recognition)
+        shape.use(f"recognition_{level}", **recognition.condition_values(level, today))
     rows, next_cursor = await SIGNATORY_LIST.page(conn, shape, filters.cursor, filters.limit)
-    return Page([signatory_out(row) for row in rows], next_cursor)
+    return Page(await with_recognition(conn, [signatory_out(row) for row in rows], today), next_cursor)
 
 
-async def get_signatory(conn: AsyncConnection, signatory_id: str) -> dict[str, Any]:
+async def get_signatory(conn: AsyncConnection, signatory_id: str, today: date | None = None) -> dict[str, Any]:
     row = (await conn.execute(SIGNATORY_BY_ID, {"id": signatory_id})).first()
     if row is None:
         raise NotFound(f"No signatory {signatory_id}.")
@@ -346,7 +363,8 @@ async def get_signatory(conn: AsyncConnection, signatory_id: str) -> dict[str, A
         }
         for summary in (await conn.execute(PLEDGES_OF_SIGNATORY, {"id": signatory_id})).all()
     ]
-    return signatory_out(row) | {"pledges": pledges, "view": "public"}
+    (document,) = await with_recognition(conn, [signatory_out(row)], today or utcnow().date())
+    return document | {"pledges": pledges, "view": "public"}
 
 
 # ---------------------------------------------------------------- pledges
