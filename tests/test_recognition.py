@@ -2,9 +2,10 @@
 levels through HTTP from delivery returns written in the test (public document, list and its filter), withheld
 by an officer and reinstated, and the organisations the annual report celebrates."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import time_machine
 
 from app.enums import RecognitionLevel
 from app.ids import utcnow
@@ -215,3 +216,22 @@ async def test_the_annual_report_celebrates_organisations_that_deliver(client, f
         "Delivering Bakery: delivering" in page
         and "Signed Only Garage" not in page.split("Celebrating")[1].split("</section>")[0]
     )
+
+
+async def test_a_level_that_lapses_with_the_date_is_not_answered_from_yesterday_s_copy(client, registry):
+    """Nothing is written when a start drops out of the last 12 months, so the data version stands still: the day
+    itself must keep a copy made yesterday, remembered or revalidated, from answering for today."""
+    now = today()
+    organisation = await registry.organisation((add_months(now, -12), 1, 0))
+    path = f"/v1/signatories/{organisation.id}"
+    first = await client.get(path)
+    assert first.json()["recognition"]["level"] == "delivering"
+    assert (await client.get(path, headers={"If-None-Match": first.headers["etag"]})).status_code == 304
+    later = now + timedelta(days=1)
+    while add_months(later, -12) <= add_months(now, -12):  # the window's start clamps at a month's end
+        later += timedelta(days=1)
+    with time_machine.travel(datetime.combine(later, time(9, 0), tzinfo=UTC), tick=True):
+        remembered = await client.get(path)
+        revalidated = await client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert remembered.json()["recognition"]["level"] == "signed"
+    assert revalidated.status_code == 200 and revalidated.json()["recognition"]["level"] == "signed"

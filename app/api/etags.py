@@ -10,12 +10,14 @@
 
 import hashlib
 import re
+from datetime import date
 from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
 from app.errors import PreconditionRequired
+from app.ids import utcnow
 from app.services.concurrency import Precondition
 
 # ---------------------------------------------------------------- a record's version
@@ -63,12 +65,19 @@ def prefers_html(accept: str) -> bool:
     return "text/html" in accept and "application/json" not in accept
 
 
+def today() -> bytes:
+    """The day, by both clocks the rules read it from (the host's and UTC): it is part of every public request.
+    Some answers change with the date alone, with nothing written (recognition counts the last 12 months; a
+    report says what is overdue), so a tag or a remembered answer made yesterday must not stand for today's."""
+    return f"{date.today().isoformat()}|{utcnow().date().isoformat()}".encode()
+
+
 def request_hash(scope: Scope) -> str:
-    """The request a public answer was made for: path, query and the representation asked for (an ETag is only
-    good for its own URL, and a 304 only for the representation the tag was made for)."""
+    """The request a public answer was made for: path, query, the representation asked for (an ETag is only
+    good for its own URL, and a 304 only for the representation the tag was made for) and the day."""
     accept = Headers(scope=scope).get("accept", "")
     representation = b"|html" if prefers_html(accept) else b""
-    return hashlib.blake2b(request_target(scope) + representation, digest_size=8).hexdigest()
+    return hashlib.blake2b(request_target(scope) + representation + b"|" + today(), digest_size=8).hexdigest()
 
 
 def public_etag(scope: Scope, version: int | None, body: bytes) -> str:

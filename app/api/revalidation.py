@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.etags import content_matches, current_tag, request_target
+from app.api.etags import content_matches, current_tag, request_target, today
 from app.services.data_version import VersionClock
 
 
@@ -118,7 +118,8 @@ class RevalidationMiddleware:
         if self.cache is None or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        key = request_target(scope) + b"|" + headers.get("accept", "").encode()
+        # The day is in the key for the reason it is in the ETag's request hash (app/api/etags.py `today`).
+        key = request_target(scope) + b"|" + headers.get("accept", "").encode() + b"|" + today()
         remembered = self.cache.get(key, version)
         metrics.public_answers.labels("miss" if remembered is None else "hit").inc()
         if remembered is None:
