@@ -828,6 +828,13 @@ class VoiceEntry(Versioned, table=True):
     public_words: str | None = text(nullable=True)
     status: str = Field(default=VoiceEntryStatus.SUBMITTED)
     through_intake: bool = Field(default=False, description="Sent through the public form rather than by an officer.")
+    problem_report_id: str | None = Field(
+        default=None,
+        foreign_key="problem_report.id",
+        ondelete="SET NULL",
+        unique=True,
+        description="The problem reported with an offer that this was made from, once it was answered.",
+    )
     approved_at: datetime | None = timestamp(nullable=True)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()

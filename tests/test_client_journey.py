@@ -356,6 +356,12 @@ def test_the_whole_journey_through_the_generated_client(package, server):
     assert len(queue.parsed.items) == 2
     answer = m.ProblemResolution(outcome=m.ProblemResolutionOutcome.RESOLVED, note="Replied by phone.")
     you.call("resolve_problem", received.id, client=organisation, body=answer, parses_as="ProblemReportOut")
+    # Answered, it becomes a "you said" about the offer with its "we did", in words an officer chose.
+    fed = m.YouSaidFromProblem(did="The organisation now answers within a week.", public_words="Nobody replied.")
+    made = you.call(
+        "you_said_from_problem", received.id, client=officer, body=fed, expect=201, parses_as="YouSaidPrivate"
+    ).parsed
+    assert made.problem_report == received.id and made.offer.id == apprenticeship.id
     cleared = you.call(
         "dismiss_problems", slug, client=officer, body=m.ProblemDismissal(ids=[item.id for item in queue.parsed.items],
         note="Sent twice."), parses_as="ProblemDismissed",
@@ -501,7 +507,7 @@ def test_the_whole_journey_through_the_generated_client(package, server):
     did = m.VoiceResponseCreate(did="The local offer now lists it.", status=m.VoiceResponseStatus.DONE)
     you.call("respond_to_you_said", entry.id, client=officer, body=did, expect=201, parses_as="YouSaidPrivate")
     shown = you.call("get_you_said_we_did", slug, client=public, parses_as="YouSaidWeDid").parsed
-    assert [item.said for item in shown.items] == [wording.public_words]
+    assert [item.said for item in shown.items] == [wording.public_words, fed.public_words]  # newest first
     assert "first flat" in you.call("get_you_said_we_did_page", slug, client=public).parsed
     sent = m.VoiceIntake(words="Bus passes should last until 25.")
     you.call("send_you_said", slug, client=public, body=sent, expect=202, parses_as="IntakeReceived")

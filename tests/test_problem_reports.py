@@ -175,6 +175,59 @@ async def test_officers_and_the_organisation_work_the_queue_and_either_answers(c
     assert [event["action"] for event in events].count("problem_report.resolve") == 2
 
 
+# ---------------------------------------------------------------- feeding "you said, we did"
+
+
+async def test_an_answered_report_feeds_you_said_we_did_and_its_own_words_stay_private(client, keyring):
+    operator = await keyring.operator()
+    lancashire, elsewhere = await council(client, operator), await council(client, operator)
+    _, org_key, offer_id = await offer_of(client, lancashire)
+    own_words = "Heron-words-as-reported: I emailed on 3 October and 17 October."
+    fixed = (await report(client, offer_id, details=own_words)).json()
+    refused = (await report(client, offer_id, reason="not_as_described", details="The hours were wrong.")).json()
+    still_open = (await report(client, offer_id, reason="no_longer_available", contact=None)).json()
+    officers = bearer(lancashire.officer_key)
+    for problem_id, outcome in ((fixed["id"], "resolved"), (refused["id"], "not_upheld")):
+        answer = await client.post(
+            f"/v1/problems/{problem_id}/resolve", json={"outcome": outcome, "note": "Looked into."}, headers=officers
+        )
+        assert answer.status_code == 200, answer.text
+
+    def feed(problem_id: str, key: str, **body: object) -> object:
+        return client.post(f"/v1/problems/{problem_id}/you-said", json=body, headers=bearer(key))
+
+    public_said, public_did = "Someone asked about this offer twice and nobody replied.", "Replies now go to a team."
+    made = await feed(fixed["id"], lancashire.officer_key, public_words=public_said, did=public_did, priority="HOME")
+    assert made.status_code == 201, made.text
+    entry = made.json()
+    assert (entry["problem_report"], entry["offer"]["id"], entry["words"]) == (fixed["id"], offer_id, own_words)
+    assert (entry["entry_status"], entry["status"], entry["responses"][0]["did"]) == ("approved", "done", public_did)
+    assert made.headers["location"] == f"/v1/you-said/{entry['id']}"
+
+    assert (await feed(refused["id"], lancashire.officer_key, did="We checked the hours.")).status_code == 422
+    waiting = await feed(refused["id"], lancashire.officer_key, did="We checked.", reason="The hours were right.")
+    assert waiting.status_code == 201 and waiting.json()["entry_status"] == "submitted"
+    assert waiting.json()["status"] == "not_possible"
+    for problem_id, key, status in (
+        (fixed["id"], lancashire.officer_key, 409),  # already made one
+        (still_open["id"], lancashire.officer_key, 409),  # nothing answered yet
+        (fixed["id"], elsewhere.officer_key, 404),  # another council's officers
+        (fixed["id"], org_key, 403),  # the organisation answers the report; officers speak for the council
+    ):
+        assert (await feed(problem_id, key, did="Again.")).status_code == status, (problem_id, status)
+
+    (shown,) = (await client.get(f"/v1/covenants/{lancashire.slug}/you-said-we-did")).json()["items"]
+    assert (shown["said"], shown["offer"]["id"], [r["did"] for r in shown["responses"]]) == (
+        public_said,
+        offer_id,
+        [public_did],
+    )
+    assert own_words not in (await client.get(f"/v1/covenants/{lancashire.slug}/you-said-we-did.html")).text
+    events = (await client.get("/v1/audit-events?limit=100", headers=officers)).json()["items"]
+    actions = [event["action"] for event in events]
+    assert (actions.count("voice_entry.create"), actions.count("voice_response.create")) == (2, 2)
+
+
 async def store_reports(app, offer_id: str, ages: list[timedelta], *, now=None) -> list[str]:  # type: ignore[no-untyped-def]
     """Reports written straight into the table (as a burst that the rate limit would stop over HTTP)."""
     async with app.state.sessionmaker() as session, session.begin():

@@ -27,6 +27,7 @@ from app.schemas.voice import (
     VoiceEntryCreate,
     VoiceIntake,
     VoiceResponseCreate,
+    YouSaidFromProblem,
     YouSaidPrivate,
     YouSaidPrivatePage,
     YouSaidWeDid,
@@ -62,6 +63,7 @@ YOU_SAID_PRIVATE = {
     "words": "Nobody told me what they'd pay for when I moved into my flat, I had no bed for a week.",
     "entry_status": "approved",
     "through_intake": False,
+    "problem_report": None,
     "approved_at": "2026-10-20T09:00:00Z",
     "created_at": "2026-10-14T18:00:00Z",
 }
@@ -203,6 +205,27 @@ async def respond_to_you_said(
         return Rendered(await voice.entry_view_of(session, entry.id), 201)
 
     return await tx.run(lambda session: voice.respond(session, caller, entry_id, body), render)
+
+
+@router.post(
+    "/problems/{problem_id}/you-said",
+    status_code=201,
+    response_model=YouSaidPrivate,
+    summary='Make an answered problem report a "you said, we did"',
+    responses={**problem_docs(*ACTION_ERRORS, 413), 201: json_example(YOU_SAID_PRIVATE)},
+)
+async def you_said_from_problem(
+    problem_id: RecordId, body: YouSaidFromProblem, caller: OfficerWriter, tx: PostTransaction
+) -> Response:
+    """Officers of the covenant: a problem reported with an offer and since answered becomes a "you said" about
+    that offer (its words private, as the report's are) with its "we did": `done` if it was resolved,
+    `not_possible` with your reason if it was not upheld. With `public_words` it is public at once. One per report;
+    409 for a report still open, dismissed, or already made one."""
+
+    async def render(session: AsyncSession, entry: VoiceEntry) -> Rendered:
+        return created(await voice.entry_view_of(session, entry.id), f"/v1/you-said/{entry.id}")
+
+    return await tx.run(lambda session: voice.from_problem(session, caller, problem_id, body), render)
 
 
 @router.get(

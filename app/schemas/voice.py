@@ -81,6 +81,28 @@ class VoiceResponseCreate(Strict):
     measure: OptionalRecord = Field(default=None, description="The strategy's measure it moves (its id).")
 
 
+class YouSaidFromProblem(Strict):
+    """An answered problem report made a "you said" with its "we did". The report's own words stay private, as an
+    entry's words as said do; the public reads only the wordings given here."""
+
+    did: Words = Field(
+        description="What was done about it, in plain words the public may read.",
+        examples=["The organisation found the enquiries had gone to an old inbox, and now replies within a week."],
+    )
+    public_words: Words | None = Field(
+        default=None,
+        description="The wording of the problem the public may read; given here, the entry is approved at once. "
+        "Leave out anything that could identify the young person.",
+        examples=["Someone asked about an apprenticeship twice and nobody replied."],
+    )
+    reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=MULTI_LINE)] | None = Field(
+        default=None,
+        description="Why nothing could be done: required when the report was not upheld (its status is then "
+        "`not_possible`).",
+    )
+    priority: OptionalPriority
+
+
 # ---------------------------------------------------------------- outputs
 
 
@@ -125,6 +147,7 @@ class YouSaidPrivate(YouSaid):
     said: str | None = Field(description="The approved public wording; null until approved.")  # type: ignore[assignment]
     entry_status: VoiceEntryStatus = Field(description="submitted (waiting), approved (public) or dismissed.")
     through_intake: bool = Field(description="Sent through the public form rather than recorded by an officer.")
+    problem_report: str | None = Field(description="The answered problem report it was made from, if any (its id).")
     approved_at: datetime | None = Field(description="When the public wording was approved.")
     created_at: datetime = Field(description="When it was received.")
 

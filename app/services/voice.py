@@ -13,14 +13,33 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlmodel import col
 
-from app.enums import CommitmentStatus, CovenantStatus, VoiceEntryStatus, VoiceResponseStatus
-from app.errors import NotFound, ValidationFailed
+from app.enums import (
+    CommitmentStatus,
+    CovenantStatus,
+    ProblemReason,
+    ProblemStatus,
+    VoiceEntryStatus,
+    VoiceResponseStatus,
+    VoiceSource,
+)
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.ids import is_id, new_id, utcnow
-from app.models import Commitment, Measure, Priority, StrategyAction, VoiceEntry, VoiceResponse, table_of
-from app.schemas.voice import VoiceDismissal, VoiceEntryCreate, VoiceIntake, VoiceResponseCreate
+from app.models import (
+    Commitment,
+    Covenant,
+    Measure,
+    Priority,
+    ProblemReport,
+    StrategyAction,
+    VoiceEntry,
+    VoiceResponse,
+    table_of,
+)
+from app.schemas.voice import VoiceDismissal, VoiceEntryCreate, VoiceIntake, VoiceResponseCreate, YouSaidFromProblem
 from app.services import audit, public_read, rate_limits
 from app.services.access import Principal
 from app.services.lookup import covenant_by_reference, officers_covenant
+from app.services.problem_reports import REASON_WORDS
 
 INTAKE_WINDOW = timedelta(hours=1)
 entry_table, response_table = table_of(VoiceEntry), table_of(VoiceResponse)
@@ -186,6 +205,72 @@ async def respond(session: AsyncSession, principal: Principal, entry_id: str, bo
     return entry
 
 
+# What an answered problem says was done: the organisation put it right, or the report was not upheld.
+ANSWERED = {
+    ProblemStatus.RESOLVED: VoiceResponseStatus.DONE,
+    ProblemStatus.NOT_UPHELD: VoiceResponseStatus.NOT_POSSIBLE,
+}
+
+
+async def _officers_problem(session: AsyncSession, principal: Principal, problem_id: str) -> tuple[ProblemReport, Any]:
+    # A report is private to its covenant's officers and organisation: to anyone else it does not exist (404).
+    problem = await session.get(ProblemReport, problem_id, with_for_update=True)
+    covenant = await session.get(Covenant, problem.covenant_id) if problem is not None else None
+    if (
+        problem is None
+        or covenant is None
+        or not (principal.is_operator or principal.authority_id == covenant.authority_id)
+    ):
+        raise NotFound(f"No problem report {problem_id}.")
+    return problem, covenant
+
+
+async def from_problem(
+    session: AsyncSession, principal: Principal, problem_id: str, body: YouSaidFromProblem
+) -> VoiceEntry:
+    """Officers make an answered problem with an offer a "you said" (the report's words, private; the offer
+    linked) with its "we did": `done` if it was resolved, `not_possible` with the reason if it was not upheld.
+    At most one entry per report; an open or dismissed report has nothing to say yet."""
+    problem, covenant = await _officers_problem(session, principal, problem_id)
+    if problem.status not in ANSWERED:
+        raise Conflict(f"The report {problem_id} is {problem.status}: only an answered report can be made a you said.")
+    made = (
+        await session.execute(select(entry_table.c.id).where(entry_table.c.problem_report_id == problem.id))
+    ).scalar()
+    if made is not None:
+        raise Conflict(f"The report {problem_id} is already the you said {made}.")
+    status = ANSWERED[ProblemStatus(problem.status)]
+    if status == VoiceResponseStatus.NOT_POSSIBLE and not body.reason:
+        raise ValidationFailed("The report was not upheld: say why nothing could be done.", pointer="/reason")
+    entry = VoiceEntry(
+        id=new_id("voice_entry"),
+        covenant_id=covenant.id,
+        priority_id=await _priority_id(session, covenant.id, body.priority),
+        commitment_id=problem.commitment_id,
+        source=VoiceSource.INDIVIDUAL,  # one young person, or someone for them, reporting an offer
+        raised_on=problem.received_at.date(),
+        words=problem.details or REASON_WORDS[ProblemReason(problem.reason)],
+        public_words=body.public_words,
+        status=VoiceEntryStatus.APPROVED if body.public_words is not None else VoiceEntryStatus.SUBMITTED,
+        approved_at=utcnow() if body.public_words is not None else None,
+        problem_report_id=problem.id,
+    )
+    session.add(entry)
+    await audit.created(session, principal, "voice_entry.create", entry, scope=_scope(covenant))
+    response = VoiceResponse(
+        id=new_id("voice_response"),
+        entry_id=entry.id,
+        what_was_done=body.did,
+        status=status,
+        reason=body.reason if status == VoiceResponseStatus.NOT_POSSIBLE else None,
+        done_on=problem.closed_at.date() if problem.closed_at else None,
+        commitment_id=problem.commitment_id,
+    )
+    session.add(response)
+    await audit.created(session, principal, "voice_response.create", response, scope=_scope(covenant))
+    return entry
+
+
 async def _strategy_record(
     session: AsyncSession,
     model: type[StrategyAction] | type[Measure],
@@ -285,6 +370,7 @@ def _document(row: Any, responses: list[dict[str, Any]], *, private: bool) -> di
             "words": row.words,
             "entry_status": row.status,
             "through_intake": row.through_intake,
+            "problem_report": row.problem_report_id,
             "approved_at": row.approved_at,
             "created_at": row.created_at,
         }
