@@ -3,7 +3,7 @@ its published offers of verified organisations are public."""
 
 import pytest
 
-from app.demo import content
+from app.demo import content, council_content
 from app.demo.loader import load_demo_data
 from app.enums import PUBLIC_COMMITMENT_STATUSES
 from tests.flows import all_pages
@@ -62,3 +62,28 @@ async def test_every_demo_covenant_is_public_with_its_priorities(app, client, sl
     priorities = (await client.get(f"/v1/covenants/{slug}/priorities")).json()
     expected = next(c for c in content.COVENANTS if c["key"] == slug)["priorities"]
     assert [p["code"] for p in priorities["items"]] == [p["code"] for p in expected]
+
+
+async def test_the_demo_council_shows_its_strategy_and_what_young_people_said(app, client):
+    """After `make run` a new user finds the council's side too: the published strategy, "you said, we did" with
+    only approved wordings, and the annual report built from them."""
+    await load_demo_data(app.state.sessionmaker)
+    (strategy,) = council_content.STRATEGIES
+    slug = strategy["covenant"]
+    shown = await client.get(f"/v1/covenants/{slug}/strategy")
+    assert shown.status_code == 200, shown.text
+    references = [action["reference"] for priority in shown.json()["priorities"] for action in priority["actions"]]
+    assert sorted(references) == sorted(action["reference"] for action in strategy["actions"])
+
+    approved = [entry for entry in council_content.YOU_SAID if entry["public_words"] is not None]
+    said = (await client.get(f"/v1/covenants/{slug}/you-said-we-did")).json()["items"]
+    newest_first = sorted(approved, key=lambda entry: entry["raised_on"], reverse=True)
+    assert [item["said"] for item in said] == [entry["public_words"] for entry in newest_first]
+    assert [[r["did"] for r in item["responses"]] for item in said] == [
+        [r["did"] for r in entry["responses"]] for entry in newest_first
+    ]
+    everything_public = (await client.get(f"/v1/covenants/{slug}/you-said-we-did.html")).text + str(said)
+    for entry in council_content.YOU_SAID:
+        assert entry["words"] not in everything_public
+    for problem in council_content.PROBLEMS:
+        assert problem["details"] not in everything_public

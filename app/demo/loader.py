@@ -14,19 +14,34 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
-from app.demo import content
-from app.enums import Audience, CareStatus, PledgeStatus, SignatoryStatus, flags_to_mask
+from app.demo import content, council_content
+from app.enums import (
+    Audience,
+    CareStatus,
+    MeasureSource,
+    PledgeStatus,
+    SignatoryStatus,
+    VoiceEntryStatus,
+    flags_to_mask,
+)
 from app.ids import new_id
 from app.models import (
     Authority,
     Commitment,
     CommitmentArea,
     Covenant,
+    Measure,
+    MeasureValue,
     Pledge,
     Priority,
+    ProblemReport,
     ProgressReport,
     Signatory,
     SignatoryArea,
+    Strategy,
+    StrategyAction,
+    VoiceEntry,
+    VoiceResponse,
     table_of,
 )
 from app.services.dates import add_months
@@ -49,7 +64,11 @@ def on_date(value: str | None) -> date | None:
 
 
 def at_ten(value: str | None) -> datetime | None:
-    return datetime.combine(date.fromisoformat(value), time(10, 0), tzinfo=UTC) if value else None
+    return ten_on(value) if value else None
+
+
+def ten_on(value: str) -> datetime:
+    return datetime.combine(date.fromisoformat(value), time(10, 0), tzinfo=UTC)
 
 
 @dataclass
@@ -58,6 +77,8 @@ class DemoRecords:
 
     rows: list[SQLModel] = field(default_factory=list)
     counter: int = 0
+    # Offers by their content key (`signatory/covenant/number`), for the councils' records that point at one.
+    commitment_ids: dict[str, str] = field(default_factory=dict)
 
     def next_position(self) -> int:
         self.counter += 1
@@ -71,6 +92,14 @@ def build_demo_records() -> DemoRecords:
     signatory_ids = {s["key"]: _signatory(records, s) for s in content.SIGNATORIES}
     for pledge in content.PLEDGES:
         _pledge(records, pledge, covenants[pledge["covenant"]], signatory_ids[pledge["signatory"]])
+    # After the organisations' records, so adding the councils' ones left every earlier demo id as it was.
+    action_ids: dict[str, str] = {}
+    for strategy in council_content.STRATEGIES:
+        action_ids |= _strategy(records, strategy, covenants[strategy["covenant"]])
+    for entry in council_content.YOU_SAID:
+        _you_said(records, entry, covenants[entry["covenant"]], action_ids)
+    for problem in council_content.PROBLEMS:
+        _problem(records, problem)
     return records
 
 
@@ -86,6 +115,9 @@ def _authority(records: DemoRecords, data: dict[str, Any]) -> str:
         )
     )
     return authority_id
+
+
+PUBLISHED_STRATEGIES = {strategy["covenant"] for strategy in council_content.STRATEGIES if strategy["publish"]}
 
 
 @dataclass
@@ -111,6 +143,7 @@ def _covenant(records: DemoRecords, data: dict[str, Any], authority_id: str) -> 
             status=data["status"],
             launched_on=on_date(data.get("launched_on")),
             review_cycle_months=data["review_cycle_months"],
+            publish_strategy=data["key"] in PUBLISHED_STRATEGIES,
         )
     )
     priority_ids = {}
@@ -202,6 +235,7 @@ def _commitment(
     signed_at: datetime,
 ) -> None:
     commitment_id = demo_id("commitment", key, records.next_position())
+    records.commitment_ids[key] = commitment_id
     records.rows.append(
         Commitment(
             id=commitment_id,
@@ -250,6 +284,135 @@ def _commitment(
                 else None,
             )
         )
+
+
+def _strategy(records: DemoRecords, data: dict[str, Any], covenant: DemoCovenant) -> dict[str, str]:
+    """The strategy, its action plan and its measures; returns the actions' ids by reference."""
+    strategy_id = demo_id("strategy", data["key"], records.next_position())
+    approved = ten_on(data["approved_on"])
+    records.rows.append(
+        Strategy(
+            id=strategy_id,
+            covenant_id=covenant.id,
+            title=data["title"],
+            period_start=date.fromisoformat(data["period_start"]),
+            period_end=date.fromisoformat(data["period_end"]),
+            approved_on=on_date(data["approved_on"]),
+            approved_by=data["approved_by"],
+            body=data["body"],
+            created_at=approved,
+            updated_at=approved,
+        )
+    )
+    action_ids = {}
+    for action in data["actions"]:
+        action_id = demo_id("strategy_action", f"{data['key']}/{action['reference']}", records.next_position())
+        action_ids[action["reference"]] = action_id
+        records.rows.append(
+            StrategyAction(
+                id=action_id,
+                strategy_id=strategy_id,
+                covenant_id=covenant.id,
+                priority_id=covenant.priority_ids[action["priority"]],
+                reference=action["reference"],
+                description=action["description"],
+                owner_role=action["owner_role"],
+                due_on=date.fromisoformat(action["due_on"]),
+                status=action["status"],
+                completed_on=on_date(action.get("completed_on")),
+                created_at=approved,
+                updated_at=at_ten(action.get("completed_on")) or approved,
+            )
+        )
+    for measure in data["measures"]:
+        _measure(records, measure, f"{data['key']}/{measure['key']}", strategy_id, covenant, approved)
+    return action_ids
+
+
+def _measure(
+    records: DemoRecords, data: dict[str, Any], key: str, strategy_id: str, covenant: DemoCovenant, at: datetime
+) -> None:
+    measure_id = demo_id("measure", key, records.next_position())
+    evidence = data.get("evidence")
+    records.rows.append(
+        Measure(
+            id=measure_id,
+            strategy_id=strategy_id,
+            covenant_id=covenant.id,
+            priority_id=covenant.priority_ids[data["priority"]],
+            name=data["name"],
+            unit=data["unit"],
+            direction=data["direction"],
+            baseline=data.get("baseline"),
+            baseline_period=data.get("baseline_period"),
+            target=data.get("target"),
+            source_note=data.get("source_note", ""),
+            source=MeasureSource.REGISTRY if evidence else MeasureSource.ENTERED,
+            evidence=evidence,
+            created_at=at,
+            updated_at=at,
+        )
+    )
+    records.rows.extend(
+        MeasureValue(measure_id=measure_id, period=period, value=value, updated_at=at)
+        for period, value in data.get("values", {}).items()
+    )
+
+
+def _you_said(records: DemoRecords, data: dict[str, Any], covenant: DemoCovenant, action_ids: dict[str, str]) -> None:
+    entry_id = demo_id("voice_entry", data["key"], records.next_position())
+    raised = ten_on(data["raised_on"])
+    approved = data["public_words"] is not None
+    records.rows.append(
+        VoiceEntry(
+            id=entry_id,
+            covenant_id=covenant.id,
+            priority_id=covenant.priority_ids[data["priority"]] if data.get("priority") else None,
+            source=data["source"],
+            raised_on=date.fromisoformat(data["raised_on"]),
+            words=data["words"],
+            public_words=data["public_words"],
+            status=VoiceEntryStatus.APPROVED if approved else VoiceEntryStatus.SUBMITTED,
+            through_intake=data.get("through_intake", False),
+            approved_at=raised + timedelta(days=7) if approved else None,
+            created_at=raised,
+            updated_at=raised,
+        )
+    )
+    for number, response in enumerate(data["responses"]):
+        records.rows.append(
+            VoiceResponse(
+                id=demo_id("voice_response", f"{data['key']}/{number}", records.next_position()),
+                entry_id=entry_id,
+                what_was_done=response["did"],
+                status=response["status"],
+                reason=response.get("reason"),
+                done_on=on_date(response.get("done_on")),
+                action_id=action_ids[response["action"]] if response.get("action") else None,
+                created_at=at_ten(response.get("done_on")) or raised + timedelta(days=14),
+            )
+        )
+
+
+def _problem(records: DemoRecords, data: dict[str, Any]) -> None:
+    offer = next(row for row in records.rows if getattr(row, "id", None) == records.commitment_ids[data["offer"]])
+    assert isinstance(offer, Commitment)
+    records.rows.append(
+        ProblemReport(
+            id=demo_id("problem_report", data["key"], records.next_position()),
+            commitment_id=offer.id,
+            covenant_id=offer.covenant_id,
+            signatory_id=offer.signatory_id,
+            reason=data["reason"],
+            details=data["details"],
+            contact=data["contact"],
+            status=data["status"],
+            received_at=ten_on(data["received_on"]),
+            closed_at=at_ten(data.get("closed_on")),
+            closed_by=data.get("closed_by"),
+            note=data.get("note"),
+        )
+    )
 
 
 def _by_model_parents_first(rows: Iterable[SQLModel]) -> dict[type, list[SQLModel]]:
