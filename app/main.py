@@ -145,7 +145,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outside the memory of public answers, which keeps them uncompressed, one copy for every client.
     app.add_middleware(CompressionMiddleware, minimum_size=settings.compress_at_bytes)
     app.add_middleware(HeadAsGetMiddleware)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_request_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware, max_body_bytes=settings.max_request_body_bytes, form_paths=embed.FORM_POSTS
+    )
     # Outermost: every layer inside, the access log included, sees the client a trusted proxy forwarded for.
     app.add_middleware(TrustedProxiesMiddleware, trusted=parse_networks(settings.trusted_proxies))
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
