@@ -3,6 +3,7 @@
 same service rules as the JSON API and say what to change beside each field."""
 
 import html
+import re
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
@@ -445,3 +446,31 @@ async def test_the_form_pages_are_known_paths_outside_the_contract(client):
         assert {method.strip() for method in answer.headers["allow"].split(",")} >= {"GET", "POST"}
     paths = (await client.get("/openapi.json")).json()["paths"]
     assert not [path for path in paths if path.startswith("/embed")]
+
+
+# ---------------------------------------------------------------- the finder offers both
+
+
+async def test_every_offer_in_the_finder_page_links_to_its_problem_page_and_back(client, keyring):
+    lancashire = await council(client, await keyring.operator())
+    _, _, pledge = await published_pledge(client, lancashire, offers=2)
+    finder_url = f"http://testserver/embed/v1/offers?{urlencode({'covenant': lancashire.slug, 'area': ''})}"
+
+    page = await client.get(finder_url)
+
+    assert page.status_code == 200, page.text
+    reports = [
+        html.unescape(href)
+        for href in re.findall(r'<a class="report" href="([^"]+)">Report a problem with this offer', page.text)
+    ]
+    expected = {f"{problem_path(offer['id'])}?{urlencode({'return': finder_url})}" for offer in pledge["commitments"]}
+    assert set(reports) == expected
+    tell = FormPage(page.text).links["Tell the council something"]
+    assert html.unescape(tell) == voice_path(lancashire.slug, **{"return": finder_url})
+
+    # Followed, the report's thank-you page leads back to the same search.
+    form = FormPage((await client.get(reports[0])).text)
+    offer_id = reports[0].split("/")[4]
+    thanks = await client.post(form.action or "", data=filled(offer_id))
+    assert FormPage(thanks.text).links["Back to the offers"] == finder_url
+

@@ -77,7 +77,9 @@ async def offers_script(request: Request) -> Response:
 async def offers_page(request: Request, conn: ReadConnection) -> Response:
     """The finder as a page. Every field comes as typed (a bad one is a message on the page, not a problem
     document), so the query is read here whole rather than validated by FastAPI."""
-    finder = await embed.finder_page(conn, request.query_params.multi_items(), page_path=PAGE_PATH)
+    # The forms' thank-you pages link back to this page as it was asked for (the search kept).
+    links = embed.FormLinks(PROBLEM_FORM_PATH, VOICE_FORM_PATH, page_url=str(request.url))
+    finder = await embed.finder_page(conn, request.query_params.multi_items(), page_path=PAGE_PATH, links=links)
     headers = page_headers(request)
     if finder.status != 200:
         return HTMLResponse(finder.html, status_code=finder.status, headers={**headers, "Cache-Control": NO_STORE})
