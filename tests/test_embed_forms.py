@@ -14,7 +14,7 @@ from app.config import Settings
 from app.ids import utcnow
 from app.main import create_app
 from app.services import embed_forms, problem_reports, voice
-from app.services.embed import content_security_policy
+from app.services.embed import SCRIPT, content_security_policy
 from tests.flows import bearer, council, draft_pledge, published_pledge, register
 from tests.test_problem_reports import REPORTER, report_body, token_for
 
@@ -474,3 +474,9 @@ async def test_every_offer_in_the_finder_page_links_to_its_problem_page_and_back
     thanks = await client.post(form.action or "", data=filled(offer_id))
     assert FormPage(thanks.text).links["Back to the offers"] == finder_url
 
+
+def test_the_script_links_each_offer_and_the_finder_to_the_forms():
+    source = SCRIPT.read_text()
+    assert "/embed/v1/offers/${encodeURIComponent(offer.id)}/problem" in source
+    assert '"/embed/v1/you-said"' in source
+    assert "return: location.href" in source
