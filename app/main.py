@@ -11,7 +11,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
 from app.api import (
@@ -37,6 +36,7 @@ from app.api import (
     webhooks,
 )
 from app.api.client_address import TrustedProxiesMiddleware, parse_networks
+from app.api.cors import RegistryCors
 from app.api.docs import install_docs
 from app.api.metrics import Metrics
 from app.api.middleware import CompressionMiddleware, HeadAsGetMiddleware, RequestContextMiddleware
@@ -140,19 +140,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cache_control=f"public, max-age={settings.public_cache_max_age}",
         cache_bytes=settings.public_response_cache_mb * 1024 * 1024,
     )
-    # Any web page may read the public API; writes are not offered to browsers.
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "HEAD", "OPTIONS"],
-        allow_headers=["If-None-Match", "X-Request-ID", "Accept"],
-        expose_headers=["ETag", "Link", "X-Request-ID", "Retry-After"],
-        max_age=3600,
-    )
+    # Any web page may read the public API and send the two public forms; no other write is offered to browsers.
+    app.add_middleware(RegistryCors)
     # Outside the memory of public answers, which keeps them uncompressed, one copy for every client.
     app.add_middleware(CompressionMiddleware, minimum_size=settings.compress_at_bytes)
     app.add_middleware(HeadAsGetMiddleware)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_request_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware, max_body_bytes=settings.max_request_body_bytes, form_paths=embed.FORM_POSTS
+    )
     # Outermost: every layer inside, the access log included, sees the client a trusted proxy forwarded for.
     app.add_middleware(TrustedProxiesMiddleware, trusted=parse_networks(settings.trusted_proxies))
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]

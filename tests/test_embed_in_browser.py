@@ -77,7 +77,9 @@ def registry_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def registry(database_url: str, registry_log: Path) -> Iterator[str]:
     # DATA_VERSION_TTL=0: the server sees each test's records at once. The public cache time stays as shipped.
-    with serving(database_url, log=registry_log, DATA_VERSION_TTL="0", LOG_FORMAT="json") as api:
+    # PROBLEM_FORM_MIN_SECONDS: a test fills the problem form faster than a person could.
+    settings = {"DATA_VERSION_TTL": "0", "LOG_FORMAT": "json", "PROBLEM_FORM_MIN_SECONDS": "0.3"}
+    with serving(database_url, log=registry_log, **settings) as api:
         yield api
 
 
@@ -337,13 +339,17 @@ async def test_a_keyboard_alone_reaches_every_control_and_result(browser, regist
     names = [stop["name"] for stop in stops]
     controls = ["area", "age", "offer_type", "priority", "q", "button"]
     assert names[: len(controls)] == controls, names
-    links = [stop["href"] for stop in stops if stop["name"] == "link"]
-    shown = await page.locator("covenant-offers li.card a").evaluate_all("links => links.map(link => link.href)")
-    assert links == shown and len(links) == PAGE_SIZE
-    assert names[-1] == "more"
+    for part in ("link", "report"):
+        links = [stop["href"] for stop in stops if stop["name"] == part]
+        shown = await page.locator(f"covenant-offers li.card a[part={part}]").evaluate_all(
+            "links => links.map(link => link.getAttribute('href'))"
+        )
+        assert links == shown and len(links) == PAGE_SIZE, part
+    assert names[-2:] == ["more", "tell"]
     # Every stop is visibly focused and big enough to press.
     assert all(stop["outline"] == "solid 3px" for stop in stops if stop["name"] != "a"), stops
-    assert all(stop["height"] >= 44 for stop in stops if stop["name"] in (*controls, "link", "more")), stops
+    big = (*controls, "link", "report", "more", "tell")
+    assert all(stop["height"] >= 44 for stop in stops if stop["name"] in big), stops
 
     # Show more, by keyboard: focus moves to the first new offer, and the next Tab reaches its link.
     await page.locator("covenant-offers [part=more]").focus()
@@ -535,3 +541,157 @@ async def test_a_second_visit_takes_the_script_from_cache_and_revalidates_the_re
     assert again == [("GET", "/v1/commitments", 304)], again
     assert conditional and conditional[-1], "the results were not revalidated by ETag"
     await context.close()
+
+
+# ---------------------------------------------------------------- the public forms
+
+
+SEND_BY_FETCH = """async ({ registry, slug }) => {
+  const response = await fetch(`${registry}/v1/covenants/${slug}/you-said/intake`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "Idempotency-Key": "council-page-1", "X-Request-ID": "council-1" },
+    body: JSON.stringify({ words: "The bus pass should last until 25.", source: "care_leavers_forum" }),
+  });
+  const answer = {
+    status: response.status,
+    body: await response.json(),
+    remaining: response.headers.get("RateLimit-Remaining"),
+    limit: response.headers.get("RateLimit-Limit"),
+    requestId: response.headers.get("X-Request-ID"),
+  };
+  try {
+    const json = { "Content-Type": "application/json" };
+    await fetch(`${registry}/v1/pledges`, { method: "POST", headers: json, body: "{}" });
+    answer.otherWrite = "sent";
+  } catch {
+    answer.otherWrite = "blocked";
+  }
+  return answer;
+}"""
+
+
+async def test_a_council_page_may_send_a_you_said_by_fetch_and_read_the_answer(
+    browser, registry, council, offers, keyring
+):
+    covenant = offers["covenant"]
+    url = council.put("/tell-us.html", host_page(registry, covenant.slug))
+    page, watch = await open_finder(browser, url)
+    await settled(page)
+
+    answer = await page.evaluate(SEND_BY_FETCH, {"registry": registry, "slug": covenant.slug})
+
+    assert answer["status"] == 202 and answer["body"]["status"] == "received", answer
+    assert answer["requestId"] == "council-1"
+    assert int(answer["limit"]) > 0 and int(answer["remaining"]) == int(answer["limit"]) - 1
+    # Any other write is not offered to browsers: its preflight is refused, and the browser sends nothing.
+    assert answer["otherWrite"] == "blocked"
+    officers = {"Authorization": f"Bearer {await keyring.officer_of_covenant(covenant.id)}"}
+    async with httpx.AsyncClient() as http:
+        listed = await http.get(f"{registry}/v1/covenants/{covenant.slug}/you-said", headers=officers)
+    (entry,) = listed.json()["items"]
+    assert entry["words"] == "The bus pass should last until 25." and entry["through_intake"] is True
+    refused = [error for error in watch.errors if "/v1/pledges" not in error]
+    assert refused == [], watch.errors
+
+
+async def focused_name(page: Page) -> str | None:
+    return await page.evaluate("() => document.activeElement?.getAttribute('name') || document.activeElement?.id")
+
+
+async def tab_to(page: Page, name: str, presses: int = 20) -> None:
+    for _ in range(presses):
+        await page.keyboard.press("Tab")
+        if await focused_name(page) == name:
+            return
+    raise AssertionError(f"Tab never reached {name}")
+
+
+async def test_a_problem_is_reported_from_the_finder_with_the_keyboard(browser, registry, council, offers, keyring):
+    covenant = offers["covenant"]
+    url = council.put("/report.html", host_page(registry, covenant.slug, **{"page-size": str(PAGE_SIZE)}))
+    page, watch = await open_finder(browser, url)
+    await settled(page)
+    first = page.locator("covenant-offers li.card").first
+    offer_id = await first.get_attribute("data-id")
+    title = await first.locator("[part=card-title]").inner_text()
+
+    await first.locator("a[part=report]").click()
+    await page.wait_for_url(f"{registry}/embed/v1/offers/{offer_id}/problem?*")
+    assert await page.locator("h1").inner_text() == "Report a problem with an offer"
+    assert title in await page.locator(".lead").inner_text()
+
+    await tab_to(page, "reason")
+    await page.keyboard.press("ArrowDown")  # the second reason: the offer is no longer available
+    await page.keyboard.press("Tab")
+    assert await focused_name(page) == "details"
+    await page.keyboard.type("The apprenticeship page says it has closed.")
+    await page.keyboard.press("Tab")
+    assert await focused_name(page) == "contact"
+    await page.keyboard.type("pa.team@adviser.example.org")
+    await page.keyboard.press("Tab")
+    assert await focused_name(page) == "send"  # the field for bots is not a stop
+    await page.wait_for_timeout(400)  # as long as PROBLEM_FORM_MIN_SECONDS, and more
+    await page.keyboard.press("Enter")
+
+    await page.wait_for_selector("h1:text('Thank you')")
+    back = page.get_by_role("link", name="Back to the offers")
+    assert await back.get_attribute("href") == url
+    officers = {"Authorization": f"Bearer {await keyring.officer_of_covenant(covenant.id)}"}
+    async with httpx.AsyncClient() as http:
+        queue = await http.get(f"{registry}/v1/covenants/{covenant.slug}/problems?status=open", headers=officers)
+    (report,) = queue.json()["items"]
+    assert report["commitment"]["id"] == offer_id and report["reason"] == "no_longer_available"
+    assert report["details"] == "The apprenticeship page says it has closed."
+    assert report["contact"] == "pa.team@adviser.example.org"
+
+    await back.click()
+    assert await settled(page) == "ready"  # back on the council's page, the finder working
+    assert watch.origins() == {council.origin, registry}
+    assert watch.errors == []
+
+
+async def test_the_voice_form_works_with_javascript_off(browser, registry, offers, keyring):
+    covenant = offers["covenant"]
+    context = await browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 900})
+    page = await context.new_page()
+    await page.goto(f"{registry}/embed/v1/offers?{urlencode({'covenant': covenant.slug, 'limit': 2})}")
+    await page.get_by_role("link", name="Tell the council something").click()
+    await page.get_by_label("What you want the council to know").fill("More drop-in times after college.")
+    await page.get_by_label("The children in care council").check()
+    await page.click("#send")
+    await page.wait_for_selector("h1:text('Thank you')")
+    await page.get_by_role("link", name="Back to the offers").click()
+    assert await page.locator("h1").inner_text() == "Find offers for care leavers"
+    officers = {"Authorization": f"Bearer {await keyring.officer_of_covenant(covenant.id)}"}
+    async with httpx.AsyncClient() as http:
+        listed = await http.get(f"{registry}/v1/covenants/{covenant.slug}/you-said", headers=officers)
+    (entry,) = listed.json()["items"]
+    assert (entry["words"], entry["source"]) == ("More drop-in times after college.", "children_in_care_council")
+    await context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_axe_finds_no_violations_on_the_form_pages_and_their_errors(browser, registry, offers, width):
+    source = axe_source()
+    slug, offer_id = offers["covenant"].slug, offers["offers"][0].id
+    back = {"return": "https://www.council.example.gov.uk/offers"}
+    pages = {
+        "problem": f"{registry}/embed/v1/offers/{offer_id}/problem?{urlencode(back)}",
+        "voice": f"{registry}/embed/v1/you-said?{urlencode({'covenant': slug, **back})}",
+    }
+    ARTIFACTS.mkdir(exist_ok=True)
+    found = {}
+    for name, url in pages.items():
+        page, watch = await open_finder(browser, url, width=width, bypass_csp=True)
+        for state in ("form", "errors"):
+            if state == "errors":
+                await page.click("#send")  # nothing chosen or written: what to change, beside each field
+                await page.wait_for_selector(".error-summary")
+            found[f"{name}-{state}"] = await axe_violations(page, source)
+            scroll = await page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            assert scroll <= 0, f"{name} ({state}) scrolls sideways by {scroll}px at {width}px"
+            await page.screenshot(path=str(ARTIFACTS / f"embed-{name}-{state}-{width}.png"), full_page=True)
+        # The browser logs the 422 the error state was answered with; nothing else may appear.
+        assert [error for error in watch.errors if "422" not in error] == [], (name, watch.errors)
+        await page.context.close()
+    assert found == {name: [] for name in found}, json.dumps(found, indent=1)

@@ -1,7 +1,8 @@
 """Pure ASGI middleware (cheaper than BaseHTTPMiddleware on the hot path).
 
 RequestContextMiddleware gives each request an id, echoes it in `X-Request-ID`, logs one access line, refuses
-bodies over the size limit with 413 (declared or streamed), bodies that do not say they are JSON with 415, answers
+bodies over the size limit with 413 (declared or streamed), bodies that do not say they are JSON with 415 (except
+form-encoded ones on the few paths of the registry's own HTML forms, `form_paths`), answers
 503 with Retry-After when the database is unreachable or too slow (a read whose connection dropped is tried once
 more first), and turns any other unexpected exception into a 500 problem without a trace.
 
@@ -13,11 +14,13 @@ and makes a compressed answer's ETag weak, as RFC 9110 asks of a tag whose bytes
 
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.http import RETRY_AFTER_SECONDS
@@ -47,6 +50,10 @@ def _is_json(content_type: str | None) -> bool:
     return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
 
 
+def _is_form(content_type: str | None) -> bool:
+    return (content_type or "").split(";", 1)[0].strip().lower() == "application/x-www-form-urlencoded"
+
+
 def _has_body(scope: Scope) -> bool:
     declared = _header(scope, b"content-length")
     if declared is not None:
@@ -55,9 +62,19 @@ def _has_body(scope: Scope) -> bool:
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, form_paths: Sequence[str] = ()) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # The HTML pages whose forms post as browsers do (form-encoded); the JSON API stays JSON only.
+        self.form_paths = [compile_path(path)[0] for path in form_paths]
+
+    def _body_type_refused(self, scope: Scope) -> bool:
+        if scope["method"] not in BODY_METHODS or not _has_body(scope):
+            return False
+        content_type = _header(scope, b"content-type")
+        if _is_json(content_type):
+            return False
+        return not (_is_form(content_type) and any(path.match(scope["path"]) for path in self.form_paths))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -91,7 +108,7 @@ class RequestContextMiddleware:
             declared = _header(scope, b"content-length")
             if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
                 raise BodyTooLarge(self.max_body_bytes)
-            if scope["method"] in BODY_METHODS and _has_body(scope) and not _is_json(_header(scope, b"content-type")):
+            if self._body_type_refused(scope):
                 detail = "Send the body as JSON, with `Content-Type: application/json`."
                 await problem_response(415, detail, scope["path"], request_id)(scope, receive, send_with_request_id)
                 return

@@ -81,11 +81,23 @@ class Transaction:
                     key,
                     idempotency.StoredResponse(rendered.status_code, rendered.headers, dump_json(replayable)),
                 )
+        self._advance_clock(session)
+        return response
+
+    async def apply(self, action: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+        """The use case in one transaction, its result handed back as it is: for a route that answers with a page
+        rather than JSON (the embed's forms). A browser's form sends no Idempotency-Key, so none is claimed."""
+        async with self.request.app.state.sessionmaker() as session, session.begin():
+            result = await action(session)
+            await session.flush()
+        self._advance_clock(session)
+        return result
+
+    def _advance_clock(self, session: AsyncSession) -> None:
         version = committed_version(session)
         if version is not None:
             # This worker's next public read shows the change at once, without waiting out DATA_VERSION_TTL.
             self.request.app.state.version_clock.advance(version)
-        return response
 
 
 def replay(stored: idempotency.StoredResponse) -> Response:

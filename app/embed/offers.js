@@ -11,7 +11,9 @@
  * language of the finder's own words: English only for now); heading-level (1 to 5, default 2). After each
  * answer it fires `covenant-offers-results` (detail.count: the offers shown).
  * Styling: the custom properties in :host below, and ::part(form | field | label | hint | input | button |
- * status | results | card | card-title | tag | link | more | empty | message).
+ * status | results | card | card-title | tag | link | report | more | tell | empty | message).
+ * Each offer links to the registry's page for reporting a problem with it, and the finder to its page for
+ * telling the council something; both are plain links, whose thank-you pages offer a way back here.
  *
  * It asks nothing of anyone but the registry it was loaded from (its public JSON API), sets no cookies, stores
  * nothing and tracks no one. The element's own content (a plain link to the same finder as a page) is what
@@ -78,6 +80,9 @@ const TEXT = {
     how: "How to get it",
     findOut: "Find out more",
     about: (title) => ` about ${title}`,
+    report: "Report a problem with this offer",
+    tellLead: "Something you want the council to know about help for care leavers? ",
+    tell: "Tell the council something",
     ages: (low, high) => `Ages ${low} to ${high}`,
     someStatuses: (list) => ` Only for some care leavers (${list}): your personal adviser can tell you if this is you.`,
     starts: (day) => `Starts ${day}. `,
@@ -176,6 +181,7 @@ section { container-type: inline-size; }
 .tag.open { color: var(--covenant-offers-open); background: var(--covenant-offers-open-background); }
 .tag.closed { color: var(--covenant-offers-closed); background: var(--covenant-offers-closed-background); }
 .link { display: inline-block; padding: 10px 0; min-height: 44px; }
+.tell { margin-top: 16px; }
 .empty ul { padding-left: 20px; margin: 0 0 8px; }
 [hidden] { display: none !important; }
 @media (prefers-reduced-motion: reduce) {
@@ -225,6 +231,11 @@ function safeUrl(text) {
   } catch {
     return null;
   }
+}
+
+/** A page of the registry's public forms, whose thank-you page links back to the page the finder is on. */
+function formUrl(path, query = {}) {
+  return `${ORIGIN}${path}?${new URLSearchParams({ ...query, return: location.href })}`;
 }
 
 async function readJson(path, options = {}) {
@@ -345,6 +356,11 @@ class CovenantOffers extends HTMLElement {
     );
     this.more = make("button", { type: "button", part: "more", hidden: true }, words.more);
     this.more.addEventListener("click", () => this.search(true));
+    const covenant = this.getAttribute("covenant");
+    const tellUrl = covenant ? formUrl("/embed/v1/you-said", { covenant }) : null;
+    const tell = tellUrl
+      ? make("p", { class: "tell" }, words.tellLead, make("a", { href: tellUrl, part: "tell", class: "link" }, words.tell))
+      : null;
     root.append(
       make(
         "section",
@@ -356,6 +372,7 @@ class CovenantOffers extends HTMLElement {
         this.results,
         this.empty,
         this.more,
+        tell,
       ),
     );
     this.cardLevel = Math.min(level + 1, 6);
@@ -589,6 +606,16 @@ class CovenantOffers extends HTMLElement {
       make("p", {}, make("span", { class: `tag ${state}`, part: "tag" }, label)),
       offer.description ? make("p", {}, offer.description) : null,
       make("dl", {}, details.map(([term, value]) => [make("dt", {}, term), make("dd", {}, value)])),
+      make(
+        "p",
+        {},
+        make(
+          "a",
+          { href: formUrl(`/embed/v1/offers/${encodeURIComponent(offer.id)}/problem`), part: "report", class: "link" },
+          words.report,
+          make("span", { class: "hidden-text" }, `: ${offer.title}`),
+        ),
+      ),
     );
   }
 }

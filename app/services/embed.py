@@ -304,8 +304,30 @@ def content_security_policy(frame_ancestors: str, *, scripts: bool = False) -> s
     )
 
 
-async def finder_page(conn: AsyncConnection, pairs: Iterable[tuple[str, str]], *, page_path: str) -> Finder:
-    """The finder as a page: the form as it was filled in, then the results or what to change."""
+@dataclass(frozen=True)
+class FormLinks:
+    """Where the finder's page sends someone to report a problem with an offer or tell the council something,
+    and the address to come back to (this page, as it was asked for)."""
+
+    problem_path: str  # with {commitment_id}
+    voice_path: str
+    page_url: str
+
+    def problem(self, commitment_id: str) -> str:
+        path = self.problem_path.format(commitment_id=commitment_id)
+        return f"{path}?{urlencode({'return': self.page_url})}"
+
+    def voice(self, covenant: dict[str, Any] | None) -> str | None:
+        if covenant is None:
+            return None
+        return f"{self.voice_path}?{urlencode({'covenant': covenant['slug'], 'return': self.page_url})}"
+
+
+async def finder_page(
+    conn: AsyncConnection, pairs: Iterable[tuple[str, str]], *, page_path: str, links: FormLinks
+) -> Finder:
+    """The finder as a page: the form as it was filled in, then the results or what to change, and the ways to
+    report a problem with an offer or tell the council something."""
     values = query_values(pairs)
     covenant = await covenant_of(conn, values.get("covenant"))
     form = Form(values)
@@ -319,7 +341,9 @@ async def finder_page(conn: AsyncConnection, pairs: Iterable[tuple[str, str]], *
     if filters is not None:
         page = await public_read.list_commitments(conn, filters)
         # The read model's documents are pre-rendered JSON, placed into pages unparsed: read them here.
-        offers = [card(offer) for offer in orjson.loads(dump_json(page.items))]
+        offers = [
+            card(offer) | {"report_url": links.problem(offer["id"])} for offer in orjson.loads(dump_json(page.items))
+        ]
         if page.next_cursor:
             next_query = page_query(values, cursor=page.next_cursor)
     style, _ = page_style()
@@ -339,6 +363,7 @@ async def finder_page(conn: AsyncConnection, pairs: Iterable[tuple[str, str]], *
         first_page=not values.get("cursor"),
         next_url=f"{page_path}?{next_query}" if next_query else None,
         restart_url=f"{page_path}?{page_query({'covenant': values.get('covenant')})}",
+        voice_url=links.voice(covenant),
     )
     return Finder(422 if form.errors else 200, html)
 

@@ -89,6 +89,13 @@ def form_token(commitment_id: str, issued_at: datetime) -> str:
     return f"{issued}.{_signature(commitment_id, issued)}"
 
 
+# The form token's refusals, named so that a page can say each in its own words (app/services/embed_forms.py).
+TOKEN_FORGED = "form_token is not one this service issued for this offer: fetch the form again."
+TOKEN_EXPIRED = "form_token has expired: fetch the form again."
+TOKEN_TOO_QUICK = "The report came too quickly after the form was fetched: wait a few seconds and send it again."
+DETAILS_NEEDED = "Please say what went wrong (details) when the reason is `other`."
+
+
 def check_token(token: str, commitment_id: str, now: datetime, min_seconds: float) -> None:
     """A 422 for a token this service did not issue for this offer, an expired one, or one sent too soon."""
     issued_text, _, signature = token.partition(".")
@@ -96,17 +103,12 @@ def check_token(token: str, commitment_id: str, now: datetime, min_seconds: floa
         signature.encode(), _signature(commitment_id, int(issued_text)).encode()
     )
     if not valid:
-        raise ValidationFailed(
-            "form_token is not one this service issued for this offer: fetch the form again.", pointer="/form_token"
-        )
+        raise ValidationFailed(TOKEN_FORGED, pointer="/form_token")
     issued = datetime.fromtimestamp(int(issued_text), UTC)
     if now - issued > TOKEN_LIFETIME:
-        raise ValidationFailed("form_token has expired: fetch the form again.", pointer="/form_token")
+        raise ValidationFailed(TOKEN_EXPIRED, pointer="/form_token")
     if (now - issued).total_seconds() < min_seconds:
-        raise ValidationFailed(
-            "The report came too quickly after the form was fetched: wait a few seconds and send it again.",
-            pointer="/form_token",
-        )
+        raise ValidationFailed(TOKEN_TOO_QUICK, pointer="/form_token")
 
 
 async def _public_offer(executor: Any, commitment_id: str) -> Any:
@@ -162,7 +164,7 @@ async def report(
     offer = await _public_offer(session, commitment_id)
     check_token(body.form_token, commitment_id, now, min_seconds)
     if body.reason == ProblemReason.OTHER and not body.details.strip():
-        raise ValidationFailed("Please say what went wrong (details) when the reason is `other`.", pointer="/details")
+        raise ValidationFailed(DETAILS_NEEDED, pointer="/details")
     if body.website:
         return Discarded(new_id("problem_report"), commitment_id, body.reason, now)
     found = await session.get(Commitment, offer.commitment_id)
