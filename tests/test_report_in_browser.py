@@ -34,10 +34,11 @@ def chromium() -> str:
         pytest.skip("chromium is not installed and only root can install it (apt-get install chromium)")
     for command in (["apt-get", "install", "-y", "-qq", "chromium"], ["apt-get", "update", "-qq"]):
         subprocess.run(command, check=False, capture_output=True, timeout=600)
-        if shutil.which("chromium"):
-            return "chromium"
+        if installed := shutil.which("chromium"):
+            return installed
     subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, capture_output=True, timeout=600)
-    return "chromium"
+    # The full path: Playwright's executable_path takes a file, not a name to look up on PATH.
+    return shutil.which("chromium") or "/usr/bin/chromium"
 
 
 async def run_chromium(*arguments: str, profile: Path) -> subprocess.CompletedProcess:

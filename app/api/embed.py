@@ -77,8 +77,10 @@ async def offers_script(request: Request) -> Response:
 async def offers_page(request: Request, conn: ReadConnection) -> Response:
     """The finder as a page. Every field comes as typed (a bad one is a message on the page, not a problem
     document), so the query is read here whole rather than validated by FastAPI."""
-    # The forms' thank-you pages link back to this page as it was asked for (the search kept).
-    links = embed.FormLinks(PROBLEM_FORM_PATH, VOICE_FORM_PATH, page_url=str(request.url))
+    # The forms' thank-you pages link back to this page as it was asked for (the search kept), by path: the
+    # page may be remembered and answered to a client that reached the registry under another host name.
+    here = f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path
+    links = embed.FormLinks(PROBLEM_FORM_PATH, VOICE_FORM_PATH, page_url=here)
     finder = await embed.finder_page(conn, request.query_params.multi_items(), page_path=PAGE_PATH, links=links)
     headers = page_headers(request)
     if finder.status != 200:

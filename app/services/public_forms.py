@@ -97,13 +97,20 @@ async def send(
     return Sent(result=result, headers=headers)
 
 
+# The finder page links its forms back to itself by path: a page remembered for one host name then names no host.
+FINDER_PATHS = "/embed/"
+
+
 def return_link(value: str | None) -> str | None:
-    """Where the person came from, to offer a link back to: an http or https URL, or nothing (a `javascript:`
-    URL, a path, anything else is ignored). Only ever a link: the page never sends anyone anywhere by itself."""
+    """Where the person came from, to offer a link back to: an http or https URL, the finder's own page on this
+    registry (a path under /embed/, as the finder page links), or nothing (a `javascript:` URL, any other path,
+    anything else is ignored). Only ever a link: the page never sends anyone anywhere by itself."""
     if not value or len(value) > RETURN_MAX_LENGTH or any(ord(c) < 0x21 or ord(c) == 0x7F for c in value):
         return None
     try:
         parts = urlsplit(value)
     except ValueError:
         return None
+    if not parts.scheme and not parts.netloc and value.startswith(FINDER_PATHS):
+        return value
     return value if parts.scheme in ("http", "https") and parts.netloc else None
