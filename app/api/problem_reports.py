@@ -12,8 +12,7 @@ from app.api.auth import AnyReader, AnyWriter, OfficerReader, OfficerWriter
 from app.api.deps import CovenantReference, PrivateSession, ReadConnection, RecordId
 from app.api.http import private_json
 from app.api.problems import ACTION_ERRORS, problem_docs
-from app.api.responses import Rendered, created
-from app.api.signatories import with_allowance
+from app.api.responses import Rendered, created, with_allowance
 from app.api.transactions import PostTransaction
 from app.errors import DomainError
 from app.ids import utcnow
@@ -53,7 +52,10 @@ async def get_problem_form(request: Request, commitment_id: RecordId, conn: Read
     response_model=ProblemReceipt,
     summary="Report a problem with an offer",
     responses=with_allowance(
-        {**problem_docs(404, 409, 413, 422, 429), 201: examples.json_example(examples.PROBLEM_RECEIPT)}, 201, 429
+        {**problem_docs(404, 409, 413, 422, 429), 201: examples.json_example(examples.PROBLEM_RECEIPT)},
+        201,
+        429,
+        counted="Reports",
     ),
 )
 async def report_problem(

@@ -30,3 +30,21 @@ def created(document: Any, location: str, record: Any = None, *, replay_document
 
 
 NO_CONTENT = Rendered(None, 204)
+
+
+def with_allowance(
+    responses: dict[int | str, dict[str, Any]], *statuses: int, counted: str
+) -> dict[int | str, dict[str, Any]]:
+    """The responses, with a per-address rate limit's headers (IETF draft RateLimit fields) on these statuses;
+    `counted` names what is limited ("Registrations", "Reports"…)."""
+    headers = {
+        "RateLimit-Limit": {"description": f"{counted} an address may make per hour.", "schema": {"type": "integer"}},
+        "RateLimit-Remaining": {
+            "description": "How many of them are left (one refused as a duplicate is not counted).",
+            "schema": {"type": "integer"},
+        },
+        "RateLimit-Reset": {"description": "Seconds until the hour starts again.", "schema": {"type": "integer"}},
+    }
+    for status in statuses:
+        responses.setdefault(status, {})["headers"] = dict(headers)
+    return responses

@@ -3,7 +3,7 @@ and keeps its own profile; officers verify, suspend and reinstate the organisati
 covenants, and read their private profiles."""
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,7 @@ from app.api.deps import (
 from app.api.etags import precondition
 from app.api.http import private_json, public_page
 from app.api.problems import ACTION_ERRORS, CHANGE_ERRORS, problem_docs, read_docs
-from app.api.responses import Rendered, created, current
+from app.api.responses import Rendered, created, current, with_allowance
 from app.api.transactions import ChangeTransaction, PostTransaction
 from app.enums import SignatoryStatus
 from app.errors import DomainError
@@ -96,30 +96,13 @@ async def get_signatory(
 # ---------------------------------------------------------------- an organisation's own
 
 
-ALLOWANCE_HEADERS = {
-    "RateLimit-Limit": {"description": "Registrations an address may make per hour.", "schema": {"type": "integer"}},
-    "RateLimit-Remaining": {
-        "description": "How many of them are left (a refused one, a duplicate say, is not counted).",
-        "schema": {"type": "integer"},
-    },
-    "RateLimit-Reset": {"description": "Seconds until the hour starts again.", "schema": {"type": "integer"}},
-}
-
-
-def with_allowance(responses: dict[int | str, dict[str, Any]], *statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The responses, with the rate limit's headers (IETF draft RateLimit fields) on these statuses."""
-    for status in statuses:
-        responses.setdefault(status, {})["headers"] = dict(ALLOWANCE_HEADERS)
-    return responses
-
-
 @router.post(
     "/signatories",
     status_code=201,
     response_model=Registration,
     tags=["Organisations"],
     summary="Register an organisation",
-    responses=with_allowance(problem_docs(409, 413, 422, 429), 201, 409, 429),
+    responses=with_allowance(problem_docs(409, 413, 422, 429), 201, 409, 429, counted="Registrations"),
 )
 async def register_signatory(request: Request, body: SignatoryRegistration, tx: PostTransaction) -> Response:
     """Register an organisation (no key needed). It starts `pending` until a council officer verifies it, and

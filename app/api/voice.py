@@ -13,8 +13,7 @@ from app.api.deps import CovenantReference, PrivateSession, ReadConnection, Reco
 from app.api.examples import json_example
 from app.api.http import private_json, public_answer, public_json
 from app.api.problems import ACTION_ERRORS, problem_docs, read_docs
-from app.api.responses import Rendered, created
-from app.api.signatories import with_allowance
+from app.api.responses import Rendered, created, with_allowance
 from app.api.transactions import ChangeTransaction, PostTransaction
 from app.enums import VoiceEntryStatus
 from app.models import VoiceEntry
@@ -105,6 +104,7 @@ async def create_you_said(
         },
         202,
         429,
+        counted="Messages",
     ),
 )
 async def send_you_said(
