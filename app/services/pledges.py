@@ -97,6 +97,10 @@ async def _transition(
     commitments: int = 0,
     **changes: Any,
 ) -> Pledge:
+    status = next_pledge_status(pledge.status, action)
+    # Only a published pledge has public offers: a step between two unpublished states (submit, request
+    # changes) leaves the read model as it was, so it is not re-rendered for nothing.
+    touches_public = PledgeStatus.PUBLISHED in (pledge.status, status)
     async with audit.changing(
         session,
         principal,
@@ -104,9 +108,9 @@ async def _transition(
         pledge,
         scope=audit_scope(pledge, covenant),
         keyless_actor="system",
-        public=projection.for_pledge(pledge.id),
+        public=projection.for_pledge(pledge.id) if touches_public else None,
     ):
-        pledge.status = next_pledge_status(pledge.status, action)
+        pledge.status = status
         for field, value in changes.items():
             setattr(pledge, field, value)
         pledge.updated_at = utcnow()
