@@ -204,6 +204,15 @@ class RegistrySession(Session):
 # RETURNING (PostgreSQL, SQLite 3.35+) hands the writer the version its commit makes current.
 BUMP_DATA_VERSION = text("UPDATE data_version SET version = version + 1 WHERE id = 1 RETURNING version")
 STAMP_PUBLIC_CHANGES = text("UPDATE public_change SET version = :version WHERE version IS NULL")
+# Most writes record no public change (a draft, a key, a private contact): `note_public_changes` marks the
+# connection of a transaction that did, and only that commit runs the stamp. A mark left by a rollback costs one
+# stamp with nothing to stamp, never a change left unstamped.
+PUBLIC_CHANGES_PENDING = "public_changes_pending"
+
+
+def note_public_changes(conn: AsyncConnection) -> None:
+    """Say that this connection's transaction added rows to the change feed's outbox."""
+    conn.info[PUBLIC_CHANGES_PENDING] = True
 
 
 @event.listens_for(RegistrySession, "after_flush")
@@ -234,7 +243,8 @@ def _bump_data_version(session: Session) -> None:
         version = session.execute(BUMP_DATA_VERSION).scalar_one()
         # The change feed's outbox rows of this transaction take the version: versions follow commit order
         # (the bump holds the row's lock until the commit), so a reader paging by them never skips a change.
-        session.execute(STAMP_PUBLIC_CHANGES, {"version": version})
+        if session.connection().info.pop(PUBLIC_CHANGES_PENDING, False):
+            session.execute(STAMP_PUBLIC_CHANGES, {"version": version})
         session.info["data_version"] = version
 
 

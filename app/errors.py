@@ -152,3 +152,11 @@ class ValidationFailed(DomainError):
 
     def __init__(self, detail: str, *, pointer: str, location: str = "body", **extra: Any) -> None:
         super().__init__(detail, errors=[{"pointer": pointer, "location": location, "detail": detail}], **extra)
+        self.pointer, self.location = pointer, location
+
+    def within(self, prefix: str) -> "ValidationFailed":
+        """The same error about a part of a larger body: `/priority` of the third item of `commitments` is
+        `/commitments/2/priority`, as pydantic points at the fields it checks."""
+        pointer = prefix + self.pointer
+        extra = {name: value for name, value in self.extra.items() if name != "errors"}
+        return ValidationFailed(f"{pointer}: {self.detail}", pointer=pointer, location=self.location, **extra)

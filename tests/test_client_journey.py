@@ -216,20 +216,23 @@ def test_the_whole_journey_through_the_generated_client(package, server):
         parses_as="PledgePrivate",
     )
 
+    def offer_body(title: str, priority: str) -> Any:
+        return m.CommitmentCreate(
+            priority=priority,
+            offer_type=m.OfferType.APPRENTICESHIP,
+            title=title,
+            eligibility=m.EligibilityInput(min_age=16, max_age=24),
+            areas=[GSS],
+            capacity=m.CapacityInput(places=2, period=m.CapacityPeriod.PER_YEAR),
+            how_to_access=m.HowToAccessInput(text="Ask your personal adviser to email us, or apply directly."),
+        )
+
     def offer(title: str, priority: str) -> Any:
         return you.call(
             "create_commitment",
             pledge.id,
             client=organisation,
-            body=m.CommitmentCreate(
-                priority=priority,
-                offer_type=m.OfferType.APPRENTICESHIP,
-                title=title,
-                eligibility=m.EligibilityInput(min_age=16, max_age=24),
-                areas=[GSS],
-                capacity=m.CapacityInput(places=2, period=m.CapacityPeriod.PER_YEAR),
-                how_to_access=m.HowToAccessInput(text="Ask your personal adviser to email us, or apply directly."),
-            ),
+            body=offer_body(title, priority),
             expect=201,
             parses_as="CommitmentPrivate",
         ).parsed
@@ -409,6 +412,23 @@ def test_the_whole_journey_through_the_generated_client(package, server):
     you.call("withdraw_pledge", pledge.id, client=organisation, body=reason, parses_as="PledgePrivate")
     gone = you.call("list_commitments", client=public, covenant=slug, parses_as="CommitmentPage").parsed
     assert gone.items == []
+
+    # Pledging again, with its offers and the submission in the same request this time.
+    again = you.call(
+        "create_pledge",
+        client=organisation,
+        body=m.PledgeCreate(
+            covenant=slug,
+            statement="We will offer care leavers paid work in our new kitchen.",
+            commitments=[offer_body("Kitchen apprenticeship", "EET"), offer_body("Saturday kitchen shifts", "EET")],
+            submit=True,
+        ),
+        idempotency_key="journey-pledge-again",
+        expect=201,
+        parses_as="PledgePrivate",
+    ).parsed
+    assert again.status == m.PledgeStatus.SUBMITTED
+    assert [item.title for item in again.commitments] == ["Kitchen apprenticeship", "Saturday kitchen shifts"]
 
     # The council's directory asks to be told of new offers, looks at its deliveries, then stops.
     hook = m.WebhookCreate(url="http://127.0.0.1:9/hooks/covenant", event_types=[m.ChangeType.OFFER_PUBLISHED])

@@ -128,6 +128,42 @@ PLEDGE_PRIVATE = {
     "view": "private",
 }
 
+# Starting a pledge: a draft alone, or with its offers and sent for approval in the same request.
+PLEDGE_CREATE = {"covenant": COVENANT_REF["slug"], "statement": PLEDGE["statement"], "signed_on": "2026-02-20"}
+PLEDGE_CREATE_EXAMPLES = {
+    "draft": {"summary": "A draft pledge, its offers added afterwards", "value": PLEDGE_CREATE},
+    "with_commitments": {
+        "summary": "A pledge with its offers, submitted for approval at once",
+        "value": {
+            **PLEDGE_CREATE,
+            "commitments": [
+                {
+                    "priority": PRIORITY["code"],
+                    "offer_type": "apprenticeship",
+                    "title": COMMITMENT["title"],
+                    "description": COMMITMENT["description"],
+                    "eligibility": {"min_age": 16, "max_age": 24},
+                    "areas": ["E10000017"],
+                    "capacity": {"places": 2, "period": "per_year"},
+                    "how_to_access": COMMITMENT["how_to_access"],
+                    "starts_on": "2026-09-01",
+                    "apply_by": "2026-07-31",
+                },
+                {
+                    "priority": PRIORITY["code"],
+                    "offer_type": "guaranteed_interview",
+                    "title": "Guaranteed interview for any vacancy",
+                    "eligibility": {"min_age": 16, "max_age": 25},
+                    "areas": ["E10000017"],
+                    "capacity": {"period": "ongoing"},
+                    "how_to_access": {"text": "Say on your application that you are care-experienced."},
+                },
+            ],
+            "submit": True,
+        },
+    },
+}
+
 SIGNATORY_PRIVATE: dict[str, Any] = {
     **{key: value for key, value in SIGNATORY.items() if key != "status"},
     "contact": {"name": "Priya Shah", "email": "priya.shah@ribble-bakery.example.org", "phone": "01772 000123"},

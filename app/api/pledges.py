@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
@@ -133,8 +133,14 @@ async def list_signatory_pledges(
     summary="Start a pledge",
     responses=problem_docs(401, 403, 404, 409, 413, 422),
 )
-async def create_pledge(body: PledgeCreate, caller: OrganisationWriter, tx: PostTransaction) -> Response:
-    """Start a draft pledge in an open covenant. Add commitments, then submit it for approval."""
+async def create_pledge(
+    body: Annotated[PledgeCreate, Body(openapi_examples=examples.PLEDGE_CREATE_EXAMPLES)],
+    caller: OrganisationWriter,
+    tx: PostTransaction,
+) -> Response:
+    """Start a draft pledge in an open covenant. Add commitments, then submit it for approval: afterwards, one
+    by one, or in this request (`commitments`, and `submit: true`), all or nothing. The answer holds the
+    pledge with every commitment created."""
     return await tx.run(lambda session: pledges.create(session, caller, body), created_pledge(caller))
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from app.enums import PledgeStatus
-from app.schemas.commitments import CommitmentPrivate, CommitmentPublic
+from app.schemas.commitments import CommitmentCreate, CommitmentPrivate, CommitmentPublic
 from app.schemas.common import PrivateView, PublicView
 from app.schemas.covenants import CovenantRef
 from app.schemas.fields import COVENANT_REFERENCE, MULTI_LINE, RECORD_ID, Prose, Strict
@@ -66,6 +66,10 @@ class PledgeFilters(PageParams):
 
 # ---------------------------------------------------------------- inputs
 
+# A pledge's commitments created with it are checked and written in one transaction: bounded so that one request
+# stays one quick transaction (and well inside the body size limit); more are added one by one afterwards.
+MAX_COMMITMENTS_IN_CREATE = 50
+
 
 class PledgeCreate(Strict):
     """A new pledge, as a draft, in an open covenant."""
@@ -73,6 +77,18 @@ class PledgeCreate(Strict):
     covenant: str = Field(max_length=100, pattern=COVENANT_REFERENCE, description="The covenant's id or slug.")
     statement: Prose = Field(min_length=1, description="The pledge in the organisation's own words.")
     signed_on: date | None = Field(default=None, description="The date it was signed (default: today).")
+    commitments: list[CommitmentCreate] = Field(
+        default_factory=list,
+        max_length=MAX_COMMITMENTS_IN_CREATE,
+        description="Commitments to create with the pledge, each as `POST /v1/pledges/{pledge_id}/commitments` "
+        f"takes one (at most {MAX_COMMITMENTS_IN_CREATE}). All or nothing: one invalid item is a 422 whose error "
+        "points into it (`/commitments/2/priority`), and nothing is created.",
+    )
+    submit: bool = Field(
+        default=False,
+        description="Submit the pledge for approval at once, as `POST /v1/pledges/{pledge_id}/submit` would; "
+        "it needs at least one commitment.",
+    )
 
 
 class PledgeUpdate(Strict):

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db import note_public_changes
 from app.enums import CovenantStatus, SignatoryStatus
 from app.errors import ValidationFailed
 from app.ids import new_id, utcnow
@@ -101,6 +102,7 @@ async def record(conn: AsyncConnection, rows: Sequence[dict[str, Any] | None]) -
     wanted = [row for row in rows if row is not None]
     if wanted:
         await conn.execute(insert(public_change), wanted)
+        note_public_changes(conn)
 
 
 def change_document(row: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.db import BUMP_DATA_VERSION, STAMP_PUBLIC_CHANGES, database_unavailable
+from app.db import BUMP_DATA_VERSION, PUBLIC_CHANGES_PENDING, STAMP_PUBLIC_CHANGES, database_unavailable
 from app.models import DataVersion, table_of
 
 data_version = table_of(DataVersion)
@@ -32,6 +32,7 @@ async def bump(conn: AsyncConnection) -> int:
     """For Core-only writes, which the session hook in app/db.py does not see. Returns the new version, with
     which the transaction's changes for the change feed are stamped, as the hook does."""
     version: int = (await conn.execute(BUMP_DATA_VERSION)).scalar_one()
+    conn.info.pop(PUBLIC_CHANGES_PENDING, None)  # stamped here, whether or not the mark was set
     await conn.execute(STAMP_PUBLIC_CHANGES, {"version": version})
     return version
 

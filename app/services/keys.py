@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col
 
@@ -88,9 +88,23 @@ async def authenticate(conn: AsyncConnection, presented: str) -> Principal:
     if row.expires_at is not None and assume_utc(row.expires_at) <= now:
         raise Unauthorized("The key has expired.")
     if row.last_used_at is None or assume_utc(row.last_used_at) < now - LAST_USED_RESOLUTION:
-        await conn.execute(update(api_key).where(api_key.c.id == row.id).values(last_used_at=now))
-        await conn.commit()
+        await _stamp_last_use(conn, row.id, now)
     return principal_of(row)
+
+
+# The last use is a minute-resolution hint, not the change the caller asked for: on PostgreSQL its own little
+# transaction commits without waiting for the WAL to reach the disk. A crash may forget the last moments' stamps
+# (never corrupt anything), and the request does not pay a second disk flush: on a key used once a minute or
+# less, as an organisation's pledge sent in one request is, that flush cost as much as the whole write's.
+ASYNCHRONOUS_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
+STAMP_LAST_USE = update(api_key).where(api_key.c.id == bindparam("key")).values(last_used_at=bindparam("now"))
+
+
+async def _stamp_last_use(conn: AsyncConnection, key_id: str, now: datetime) -> None:
+    if conn.dialect.name == "postgresql":
+        await conn.execute(ASYNCHRONOUS_COMMIT)
+    await conn.execute(STAMP_LAST_USE, {"key": key_id, "now": now})
+    await conn.commit()
 
 
 def _checked_scopes(requested: list[str] | None, granted_by: Principal | None) -> list[str]:

@@ -13,7 +13,7 @@ from app.errors import Conflict, NotFound
 from app.ids import new_id, utcnow
 from app.models import Commitment, Covenant, Pledge, Signatory
 from app.schemas.pledges import PledgeCreate, PledgeUpdate
-from app.services import audit, notifications, projection
+from app.services import audit, commitments, notifications, projection
 from app.services.access import Principal
 from app.services.concurrency import Precondition, check_version
 from app.services.dates import add_months
@@ -28,25 +28,13 @@ from app.services.lookup import (
 
 
 async def create(session: AsyncSession, principal: Principal, body: PledgeCreate) -> Pledge:
-    covenant = await covenant_by_reference(session, body.covenant)
-    if covenant is None or covenant.status == CovenantStatus.DRAFT:
-        raise NotFound(f"No covenant {body.covenant}.")
-    if covenant.status != CovenantStatus.OPEN:
-        raise Conflict(f"Covenant {covenant.slug} is {covenant.status} and takes no new pledges.")
+    """A draft pledge with the commitments it was sent with, submitted at once if asked: one use case, one
+    transaction, one audit event per record (and one for the submission)."""
+    covenant = await _open_covenant(session, body.covenant)
     signatory = await session.get(Signatory, principal.signatory_id)
     if signatory is None or signatory.status == SignatoryStatus.WITHDRAWN:
         raise Conflict("A withdrawn organisation cannot pledge.")
-    existing = (
-        await session.execute(
-            select(col(Pledge.id)).where(
-                col(Pledge.signatory_id) == signatory.id,
-                col(Pledge.covenant_id) == covenant.id,
-                col(Pledge.status) != PledgeStatus.WITHDRAWN,
-            )
-        )
-    ).scalar()
-    if existing:
-        raise Conflict(f"You already have pledge {existing} in this covenant; change that one instead.")
+    await _refuse_second_pledge(session, signatory.id, covenant.id)
     pledge = Pledge(
         id=new_id("pledge"),
         signatory_id=signatory.id,
@@ -57,7 +45,33 @@ async def create(session: AsyncSession, principal: Principal, body: PledgeCreate
     )
     session.add(pledge)
     await audit.created(session, principal, "pledge.create", pledge, scope=audit_scope(pledge, covenant))
+    added = await commitments.add_to_new_pledge(session, principal, pledge, covenant, body.commitments)
+    if body.submit:
+        return await _submit(session, principal, pledge, covenant, offers=len(added))  # every new one is active
     return pledge
+
+
+async def _open_covenant(session: AsyncSession, reference: str) -> Covenant:
+    covenant = await covenant_by_reference(session, reference)
+    if covenant is None or covenant.status == CovenantStatus.DRAFT:
+        raise NotFound(f"No covenant {reference}.")
+    if covenant.status != CovenantStatus.OPEN:
+        raise Conflict(f"Covenant {covenant.slug} is {covenant.status} and takes no new pledges.")
+    return covenant
+
+
+async def _refuse_second_pledge(session: AsyncSession, signatory_id: str, covenant_id: str) -> None:
+    existing = (
+        await session.execute(
+            select(col(Pledge.id)).where(
+                col(Pledge.signatory_id) == signatory_id,
+                col(Pledge.covenant_id) == covenant_id,
+                col(Pledge.status) != PledgeStatus.WITHDRAWN,
+            )
+        )
+    ).scalar()
+    if existing:
+        raise Conflict(f"You already have pledge {existing} in this covenant; change that one instead.")
 
 
 async def update(
@@ -97,6 +111,10 @@ async def _transition(
     commitments: int = 0,
     **changes: Any,
 ) -> Pledge:
+    status = next_pledge_status(pledge.status, action)
+    # Only a published pledge has public offers: a step between two unpublished states (submit, request
+    # changes) leaves the read model as it was, so it is not re-rendered for nothing.
+    touches_public = PledgeStatus.PUBLISHED in (pledge.status, status)
     async with audit.changing(
         session,
         principal,
@@ -104,9 +122,9 @@ async def _transition(
         pledge,
         scope=audit_scope(pledge, covenant),
         keyless_actor="system",
-        public=projection.for_pledge(pledge.id),
+        public=projection.for_pledge(pledge.id) if touches_public else None,
     ):
-        pledge.status = next_pledge_status(pledge.status, action)
+        pledge.status = status
         for field, value in changes.items():
             setattr(pledge, field, value)
         pledge.updated_at = utcnow()
@@ -118,6 +136,13 @@ async def submit(session: AsyncSession, principal: Principal, pledge_id: str) ->
     pledge, covenant = await own_pledge_with_covenant(session, principal, pledge_id)
     next_pledge_status(pledge.status, "submit")  # a clear 409 before anything else
     offers = await count_commitments(session, pledge.id, public_only=True)
+    return await _submit(session, principal, pledge, covenant, offers=offers)
+
+
+async def _submit(
+    session: AsyncSession, principal: Principal, pledge: Pledge, covenant: Covenant, *, offers: int
+) -> Pledge:
+    """Submit a pledge holding `offers` active commitments."""
     if offers == 0:
         raise Conflict("Add at least one active commitment before submitting the pledge.")
     return await _transition(session, principal, pledge, covenant, "submit", commitments=offers, submitted_at=utcnow())
