@@ -115,7 +115,7 @@ def only_private_columns(row: Any, kind: str) -> bool:
     return kind == "update" and changed_columns(row) <= private
 
 
-def scalar(session: Session, statement: Any, record_id: Any) -> Any:
+def first_row(session: Session, statement: Any, record_id: Any) -> Any:
     return session.connection().execute(statement, {"id": record_id}).first()
 
 
@@ -134,10 +134,10 @@ def pledge_row(_session: Session, row: Any, kind: str) -> bool:
 def commitment_row(session: Session, row: Any, _kind: str) -> bool:
     """An offer of a pledge never published is private, unless a "you said" names it. The pledge is read as
     this transaction has left it: had its own change made it public, that change counts already."""
-    state = scalar(session, PLEDGE_STATE, row.pledge_id)
+    state = first_row(session, PLEDGE_STATE, row.pledge_id)
     if state is None or not unpublished(state.status, state.published_at):
         return True
-    return bool(scalar(session, LINKED_FROM_VOICE, row.id)[0])
+    return bool(first_row(session, LINKED_FROM_VOICE, row.id)[0])
 
 
 def signatory_row(_session: Session, row: Any, kind: str) -> bool:
@@ -148,7 +148,7 @@ def signatory_row(_session: Session, row: Any, kind: str) -> bool:
 
 
 def signatory_area_row(session: Session, row: Any, _kind: str) -> bool:
-    state = scalar(session, SIGNATORY_STATUS, row.signatory_id)
+    state = first_row(session, SIGNATORY_STATUS, row.signatory_id)
     return state is None or state.status != SignatoryStatus.PENDING
 
 
@@ -157,11 +157,13 @@ def columns_row(_session: Session, row: Any, kind: str) -> bool:
 
 
 def voice_entry_row(_session: Session, row: Any, kind: str) -> bool:
-    return VoiceEntryStatus.APPROVED in values(row, "status", kind) or UNKNOWN in values(row, "status", kind)
+    """Public while approved: approving one, changing an approved one or taking it back all show."""
+    statuses = values(row, "status", kind)
+    return UNKNOWN in statuses or VoiceEntryStatus.APPROVED in statuses
 
 
 def voice_response_row(session: Session, row: Any, _kind: str) -> bool:
-    state = scalar(session, ENTRY_STATUS, row.entry_id)
+    state = first_row(session, ENTRY_STATUS, row.entry_id)
     return state is None or state.status == VoiceEntryStatus.APPROVED
 
 
