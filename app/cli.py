@@ -208,14 +208,14 @@ def cmd_scheduler(args: argparse.Namespace) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
-    from app.services import worker
+    from app.services import public_writes, worker
 
     settings = get_settings()
 
     async def deliver() -> None:
         engine = create_engine(settings)
         try:
-            outboxes = worker.Outboxes.of(settings, create_sessionmaker(engine))
+            outboxes = worker.Outboxes.of(settings, create_sessionmaker(engine, public_writes.RULES))
             if outboxes.mailer is None:
                 log.info("no SMTP_HOST is set: notifications are recorded and logged, not sent")
             if args.once:

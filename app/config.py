@@ -74,7 +74,7 @@ class Settings(BaseSettings):
         "X-Forwarded-For / Forwarded is believed. Empty: nobody's, and the peer's address is the client's.",
     )
     public_response_cache_mb: int = Field(
-        default=32, ge=0, le=1024, description="Memory per worker for public answers kept until the next write."
+        default=32, ge=0, le=1024, description="Memory per worker for public answers kept until the next public write."
     )
     cursor_secret: str = Field(
         default="covenant-registry-list-cursors",

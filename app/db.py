@@ -3,16 +3,16 @@
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as sa_create_async_engine
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, NullPool
 
 from app.config import Settings
@@ -196,9 +196,22 @@ def _postgresql_connect_args(settings: Settings) -> dict[str, Any]:
     }
 
 
+class WriteRules(Protocol):
+    """Which writes the public can see (app/services/public_writes.py holds the registry's). A session made
+    without rules takes every write for a public one, as the safe default."""
+
+    def row_is_public(self, session: Session, row: Any, kind: str) -> bool:
+        """Whether an ORM row just flushed (`kind`: insert, update or delete) changed what the public sees."""
+        ...
+
+    def table_is_public(self, table: str) -> bool:
+        """Whether a statement writing `table` outside the ORM's flush may have changed what the public sees."""
+        ...
+
+
 class RegistrySession(Session):
-    """A session that bumps the data version (app/services/data_version.py) in any transaction that wrote, and
-    remembers the version it made current (`committed_version`)."""
+    """A session that bumps the data version (app/services/data_version.py) in any transaction that changed
+    something the public can see, and remembers the version it made current (`committed_version`)."""
 
 
 # RETURNING (PostgreSQL, SQLite 3.35+) hands the writer the version its commit makes current.
@@ -215,42 +228,106 @@ def note_public_changes(conn: AsyncConnection) -> None:
     conn.info[PUBLIC_CHANGES_PENDING] = True
 
 
-@event.listens_for(RegistrySession, "after_flush")
-def _note_write(session: Session, _context: Any) -> None:
-    session.info["wrote"] = True
-
-
-@event.listens_for(RegistrySession, "do_orm_execute")
-def _note_statement_write(state: ORMExecuteState) -> None:
-    # Core UPDATE/DELETE/INSERT run through the session (bulk status changes) write without a flush.
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info["wrote"] = True
-
-
+WRITE_RULES = "write_rules"
 # A session whose writes the public never sees (the webhook worker's bookkeeping): its commits leave the data
-# version, and so every worker's memory of public answers, alone.
+# version, and so every worker's memory of public answers, alone, whatever its rules would say.
 PRIVATE_ONLY = "private_only"
+# A statement's execution option: it writes no data at all (a no-op UPDATE taken for its lock).
+WRITES_NOTHING = "writes_nothing"
+_PUBLIC = "public_write"
+_BEFORE_FLUSH = "core_writes_before_flush"
+_CONNECTION = "connection_info"
+# Kept in the connection's info for the length of one transaction (cleared when the next one begins).
+_CORE_WRITES = "registry_core_writes"
+_MARKED_PUBLIC = "registry_marked_public"
+
+
+# Every write statement on any connection is noted by table, whatever issued it (the ORM's flush, a Core
+# statement run through a session or straight on its connection): a write no rule looked at is still seen.
+@event.listens_for(Engine, "after_cursor_execute")
+def _note_core_write(conn: Connection, _cursor: Any, _sql: str, _params: Any, context: Any, _many: bool) -> None:
+    if context is None or not (context.isinsert or context.isupdate or context.isdelete):
+        return
+    if context.execution_options.get(WRITES_NOTHING):
+        return
+    table = getattr(getattr(context.compiled, "statement", None), "table", None)
+    # A statement whose table cannot be told is noted under a name no rule knows: public.
+    conn.info.setdefault(_CORE_WRITES, set()).add(getattr(table, "name", "") or "?")
+
+
+@event.listens_for(Engine, "begin")
+def _forget_core_writes(conn: Connection) -> None:
+    conn.info.pop(_CORE_WRITES, None)
+    conn.info.pop(_MARKED_PUBLIC, None)
+
+
+def note_public_write(conn: AsyncConnection) -> None:
+    """For a writer whose tables the rules leave to it (the public read model): what the public sees changed,
+    so this transaction bumps the data version."""
+    conn.sync_connection.info[_MARKED_PUBLIC] = True  # type: ignore[union-attr]
+
+
+@event.listens_for(RegistrySession, "after_begin")
+def _remember_connection(session: Session, _transaction: Any, connection: Connection) -> None:
+    session.info[_CONNECTION] = connection.info
+
+
+@event.listens_for(RegistrySession, "before_flush")
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    # A deleted row is judged as it was, before the flush removes it and what the database clears with it.
+    _judge(session, "delete", session.deleted)
+    # The flush's own statements are judged row by row, not by table: keep the writes that came before them.
+    session.info[_BEFORE_FLUSH] = set(session.connection().info.get(_CORE_WRITES, ()))
+
+
+@event.listens_for(RegistrySession, "after_flush")
+def _after_flush(session: Session, _context: Any) -> None:
+    # Inserted and changed rows are judged with the flush written (a new row's parent is there to be read);
+    # new and dirty still hold them here, with their attributes' history.
+    _judge(session, "insert", session.new)
+    _judge(session, "update", [row for row in session.dirty if session.is_modified(row)])
+    session.connection().info[_CORE_WRITES] = session.info.pop(_BEFORE_FLUSH, set())
+
+
+def _judge(session: Session, kind: str, rows: Any) -> None:
+    if session.info.get(_PUBLIC):
+        return
+    rules: WriteRules | None = session.info.get(WRITE_RULES)
+    session.info[_PUBLIC] = any(rules is None or rules.row_is_public(session, row, kind) for row in rows)
+
+
+def _public_transaction(session: Session) -> bool:
+    rules: WriteRules | None = session.info.get(WRITE_RULES)
+    connection = session.info.get(_CONNECTION) or {}
+    tables = connection.get(_CORE_WRITES, set())
+    if session.info.get(_PUBLIC) or connection.get(_MARKED_PUBLIC):
+        return True
+    return any(rules is None or rules.table_is_public(table) for table in tables)
 
 
 @event.listens_for(RegistrySession, "before_commit")
 def _bump_data_version(session: Session) -> None:
-    # Changes not flushed yet count too: commit flushes them only after this hook runs.
-    pending = session.new or session.dirty or session.deleted
+    session.info.pop("data_version", None)
     if session.info.get(PRIVATE_ONLY):
-        session.info.pop("wrote", None)
+        session.info.pop(_PUBLIC, None)
         return
-    if session.info.pop("wrote", False) or pending:
+    # Changes not flushed yet are judged too: commit would flush them only after this hook.
+    session.flush()
+    if _public_transaction(session):
         version = session.execute(BUMP_DATA_VERSION).scalar_one()
         # The change feed's outbox rows of this transaction take the version: versions follow commit order
         # (the bump holds the row's lock until the commit), so a reader paging by them never skips a change.
+        # Writing public_change is itself a public write, so a transaction with a change always gets here; only
+        # one that recorded a change (`note_public_changes`) runs the stamp.
         if session.connection().info.pop(PUBLIC_CHANGES_PENDING, False):
             session.execute(STAMP_PUBLIC_CHANGES, {"version": version})
         session.info["data_version"] = version
+    session.info.pop(_PUBLIC, None)
 
 
 @event.listens_for(RegistrySession, "after_rollback")
 def _forget_write(session: Session) -> None:
-    session.info.pop("wrote", None)
+    session.info.pop(_PUBLIC, None)
     session.info.pop("data_version", None)
 
 
@@ -259,9 +336,12 @@ def committed_version(session: AsyncSession) -> int | None:
     return session.info.get("data_version")
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def create_sessionmaker(engine: AsyncEngine, rules: WriteRules | None = None) -> async_sessionmaker[AsyncSession]:
+    """Sessions judging their writes by `rules` (app/services/public_writes.py): without them every committed
+    write bumps the data version."""
     # expire_on_commit=False: services return objects after commit without a hidden reload.
-    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=RegistrySession)
+    info = {WRITE_RULES: rules} if rules is not None else {}
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=RegistrySession, info=info)
 
 
 def upsert_insert(dialect_name: str, table: Table) -> Any:

@@ -49,11 +49,12 @@ def describe_lapsed(lapsed: list[str], grace_days: int) -> str:
 async def remind_reviews_due(settings: Settings, *, today: date) -> list[str]:
     """Write a reminder to each organisation whose published pledge's review falls within 30 days and that has
     not been told of that date yet; the ids of the pledges. The worker sends them."""
-    from app.services import notifications
+    from app.services import notifications, public_writes
 
     engine = create_engine(settings)
     try:
-        async with create_sessionmaker(engine)() as session, session.begin():
+        # Reminders are private: the rules keep them from emptying every worker's memory of public answers.
+        async with create_sessionmaker(engine, public_writes.RULES)() as session, session.begin():
             return await notifications.remind_reviews_due(session, today=today)
     finally:
         await engine.dispose()

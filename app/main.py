@@ -46,6 +46,7 @@ from app.api.revalidation import RevalidationMiddleware
 from app.config import Settings, get_settings
 from app.db import ConnectionGate, create_engine, create_sessionmaker, is_sqlite
 from app.migrate import head_revisions
+from app.services import public_writes
 from app.services import worker as outbox_worker
 from app.services.data_version import VersionClock
 
@@ -82,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # transaction they skip a BEGIN and a ROLLBACK round trip per request. Same pool as the writers.
         app.state.read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         app.state.read_gate = ConnectionGate(settings.db_pool_size)
-        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.sessionmaker = create_sessionmaker(engine, public_writes.RULES)
         app.state.version_clock = VersionClock(app.state.read_engine, settings.data_version_ttl)
         keep_startup_objects_out_of_collections()
         worker = start_in_process_worker(settings, app.state.sessionmaker)

@@ -505,8 +505,8 @@ class RateLimitCounter(SQLModel, table=True):
 
 
 class DataVersion(SQLModel, table=True):
-    """One number that grows with every committed change: public ETags carry it, so a worker can answer a
-    revalidation with 304 without querying anything (app/services/data_version.py)."""
+    """One number that grows with every committed change the public can see: public ETags carry it, so a worker
+    can answer a revalidation with 304 without querying anything (app/services/data_version.py)."""
 
     __tablename__ = "data_version"
 

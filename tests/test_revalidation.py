@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 
-from tests.flows import bearer, council, published_pledge
+from tests.flows import bearer, council, draft_pledge, published_pledge, register
 
 LIST = "/v1/commitments?limit=100"
 
@@ -44,9 +44,13 @@ async def test_a_tag_is_good_only_for_the_request_it_came_from(client, keyring):
 
 async def test_an_older_tag_for_unchanged_content_is_still_304(client, keyring):
     lancashire = await council(client, await keyring.operator())
-    await published_pledge(client, lancashire)
+    _, org_key, pledge = await published_pledge(client, lancashire)
     tag = (await client.get("/v1/authorities")).headers["etag"]
-    await keyring.operator()  # a write elsewhere moves the data version on; the authorities are unchanged
+    # A public write elsewhere moves the data version on; the authorities are unchanged.
+    withdrawn = await client.post(
+        f"/v1/pledges/{pledge['id']}/withdraw", json={"reason": "Closed."}, headers=bearer(org_key)
+    )
+    assert withdrawn.status_code == 200
     response = await client.get("/v1/authorities", headers={"If-None-Match": tag})
     assert response.status_code == 304
     assert response.headers["etag"] != tag
@@ -146,3 +150,25 @@ async def test_a_remembered_answer_is_kept_apart_by_accept(client, keyring):
     again = await client.get(path, headers={"Accept": "application/json"})
     assert again.content == as_json.content
     assert again.headers["x-request-id"] != as_json.headers["x-request-id"]
+
+
+async def test_a_private_write_leaves_every_worker_answering_304(client, keyring, two_workers):
+    lancashire = await council(client, await keyring.operator())
+    await published_pledge(client, lancashire, offers=2)
+    _, draft_key = await register(client)
+    draft = await draft_pledge(client, draft_key, lancashire.slug)
+    async with httpx.AsyncClient(timeout=5) as http:
+        tags = {url: (await http.get(url + LIST)).headers["etag"] for url in two_workers}
+        path = f"/v1/pledges/{draft['id']}"
+        etag = (await http.get(two_workers[0] + path, headers=bearer(draft_key))).headers["etag"]
+        edited = await http.patch(
+            two_workers[0] + path,
+            json={"statement": "We will open more doors."},
+            headers={**bearer(draft_key), "If-Match": etag},
+        )
+        assert edited.status_code == 200, edited.text
+        await asyncio.sleep(1.5)  # past each worker's one-second clock: both have read the data version again
+        for url in two_workers:
+            again = await http.get(url + LIST, headers={"If-None-Match": tags[url]})
+            assert again.status_code == 304
+            assert again.headers["etag"].removeprefix("W/") == tags[url].removeprefix("W/")

@@ -395,7 +395,7 @@ async def test_the_public_reads_the_strategy_only_where_the_council_publishes_it
         officers_view.json()["priorities"][0]["actions"][0]["status"],
     )
     assert shown["last_update_on"] == TODAY.isoformat()
-    # RAG is worked out on the day asked, and a public answer may be remembered until the next write: not public.
+    # RAG is worked out on the day asked, and a public answer may be remembered until the next public write: not public.
     assert not {"updates", "rag", "rag_source", "rag_reason", "dropped_reason", "created_at"} & set(shown)
     assert "Private words" not in public.text and "Staff off sick" not in public.text
     assert public.headers["cache-control"].startswith("public")

@@ -49,7 +49,7 @@ def public_answer(
 ) -> Response:
     """A public read: cacheable by anyone for a minute, revalidated by ETag; 304 when the client is current.
 
-    An answer tagged with the data version it was read at may be remembered by this worker until the next write
+    An answer tagged with the data version it was read at may be remembered by this worker until the next public write
     (app/api/revalidation.py): this is the one place that says so."""
     version = getattr(request.state, "data_version", None)
     etag = public_etag(request.scope, version, body)

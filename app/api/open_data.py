@@ -322,7 +322,7 @@ ForExcel = Annotated[
 
 def _csv(request: Request, name: str, body: Any) -> StreamingResponse:
     """A download named for what it holds and the day it was made (`commitments-2026-12-01.csv`). Its ETag names
-    the data version it was read at: a copy is current, and revalidates with a 304, until the next write."""
+    the data version it was read at: a copy is current, and revalidates with a 304, until the next public write."""
     headers = {
         "Content-Disposition": f'attachment; filename="{name}-{date.today().isoformat()}.csv"',
         "Cache-Control": public_cache_control(request),

@@ -1,12 +1,16 @@
-"""The registry's data version: one number, in the database, that grows with every committed write.
+"""The registry's data version: one number, in the database, that grows with every committed write the public
+can see.
 
 Public responses carry it in their ETag. A client revalidating with If-None-Match therefore names the version
-its copy was made at, and if nothing has been written since, the copy is current: the worker can answer 304
-without running the query (app/api/revalidation.py).
+its copy was made at, and if nothing public has been written since, the copy is current: the worker can answer
+304 without running the query (app/api/revalidation.py).
 
 Correctness rests on two rules:
-- every write transaction bumps the version before it commits (the session hook in app/db.py; Core-only bulk
-  writes call `bump` themselves), so content never changes without the version changing;
+- every write transaction that changes something the public can see bumps the version before it commits (the
+  session hook in app/db.py, judging the transaction's writes by app/services/public_writes.py; Core-only bulk
+  writes call `bump` themselves), so public content never changes without the version changing. Writes the
+  public never sees (drafts, submissions, private contacts, keys, audit, Idempotency-Key records, rate limits,
+  notifications, webhook bookkeeping) leave it, and every worker's memory of public answers, alone;
 - a response's ETag carries a version read *before* its query ran, so a tag never claims a newer version than
   the content it came with. A tag may claim an older one; that costs a needless full answer, never a wrong 304.
 

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col
 
+from app.db import WRITES_NOTHING
 from app.enums import CovenantStatus, PledgeStatus
 from app.errors import Forbidden, InvalidTransition, NotFound
 from app.ids import is_id
@@ -121,8 +122,12 @@ PLEDGE_WITH_COVENANT_TO_CHANGE = PLEDGE_WITH_COVENANT.with_for_update(of=Pledge)
     populate_existing=True
 )
 pledge_table = table_of(Pledge)
+# It changes no data, so it does not count as a write the public might see (app/db.py).
 TAKE_WRITE_LOCK_ON_PLEDGE = (
-    update(pledge_table).where(pledge_table.c.id == bindparam("pledge")).values(id=pledge_table.c.id)
+    update(pledge_table)
+    .where(pledge_table.c.id == bindparam("pledge"))
+    .values(id=pledge_table.c.id)
+    .execution_options(**{WRITES_NOTHING: True})
 )
 
 

@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy import ColumnElement, Row, delete, func, insert, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db import bulk_insert, upsert_insert
+from app.db import bulk_insert, note_public_write, upsert_insert
 from app.ids import utcnow
 from app.models import PublicCommitment, PublicCommitmentArea, PublicOfferCount, table_of
 from app.serialization import dump_json
@@ -113,6 +113,10 @@ async def refresh_public_commitments(conn: AsyncConnection, scope: ColumnElement
     rows, changed = await insert_public_rows(conn, found, before)
     covenants_before = {row.commitment_id: row.covenant_id for row in removed}
     covenants_after = {row["commitment_id"]: row["covenant_id"] for row in rows}
+    if covenants_before.keys() != covenants_after.keys() or any(changed.values()):
+        # What the public sees changed (an offer came, went, or renders otherwise, if only its updated_at): the
+        # rows rewritten the same as they were leave the data version, and remembered answers, alone.
+        note_public_write(conn)
     await changes.record(conn, changes.offer_changes(covenants_before, covenants_after, changed))
     change.update(tuple(row[name] for name in COUNTED_BY) for row in rows)
     await adjust_offer_counts(conn, change)
@@ -168,6 +172,7 @@ async def rebuild_public_commitments(conn: AsyncConnection, scope: ColumnElement
         await insert_public_rows(conn, list(rows), before)
         total, after = total + len(rows), rows[-1].id
     await recount_offers(conn, select(commitment.c.covenant_id).where(scope).distinct())
+    note_public_write(conn)  # a repair or a bulk load: not worth telling whether anything differs
     return total
 
 
