@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, exists, inspect, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from app.enums import PledgeStatus, SignatoryStatus, VoiceEntryStatus
 from app.models import Pledge, Signatory, VoiceEntry, VoiceResponse, table_of
@@ -131,13 +132,23 @@ def pledge_row(_session: Session, row: Any, kind: str) -> bool:
     return not all(unpublished(status, published_at) for status, published_at in states)
 
 
-def commitment_row(session: Session, row: Any, _kind: str) -> bool:
+def pledge_state(session: Session, pledge_id: str) -> Any:
+    """The pledge's status and published time as this transaction has left it: from the session's own copy when
+    it holds one with both loaded (a pledge sent with ten offers is judged once, not once per offer), else read."""
+    held = session.identity_map.get(identity_key(Pledge, pledge_id))
+    if held is not None and not {"status", "published_at"} & inspect(held).unloaded:
+        return held
+    return first_row(session, PLEDGE_STATE, pledge_id)
+
+
+def commitment_row(session: Session, row: Any, kind: str) -> bool:
     """An offer of a pledge never published is private, unless a "you said" names it. The pledge is read as
-    this transaction has left it: had its own change made it public, that change counts already."""
-    state = first_row(session, PLEDGE_STATE, row.pledge_id)
+    this transaction has left it: had its own change made it public, that change counts already. A new offer
+    has no "you said" naming it yet (one added with it in the same flush is judged on its own)."""
+    state = pledge_state(session, row.pledge_id)
     if state is None or not unpublished(state.status, state.published_at):
         return True
-    return bool(first_row(session, LINKED_FROM_VOICE, row.id)[0])
+    return kind != "insert" and bool(first_row(session, LINKED_FROM_VOICE, row.id)[0])
 
 
 def signatory_row(_session: Session, row: Any, kind: str) -> bool:
