@@ -24,7 +24,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +159,11 @@ class Writer:
     every: float
     writes: int = 0
     failures: int = 0
+    hit_rates: list[float | None] = field(default_factory=list)  # keyless reads answered from memory, per run
+
+    def report(self) -> dict[str, Any]:
+        """What the run did (never the key)."""
+        return {"every_s": self.every, "writes": self.writes, "failures": self.failures, "hit_rates": self.hit_rates}
 
     def _request(self, method: str, headers: dict[str, str], body: bytes | None = None) -> tuple[int, dict[str, str]]:
         request = urllib.request.Request(
@@ -262,12 +267,15 @@ def measure(base_url: str, case: Case, duration: int, connections: int, header: 
     (writer,) = WRITER
     stop = threading.Event()
     thread = threading.Thread(target=writer.run_until, args=(stop,), daemon=True)
+    before = cache_counts(base_url) if base_url == writer.service_url else None
     thread.start()
     try:
         return measure_reads(base_url, case, duration, connections, header)
     finally:
         stop.set()
         thread.join(timeout=60)
+        if before is not None:
+            writer.hit_rates.append(cache_hit_rate(before, cache_counts(base_url)))
 
 
 def measure_reads(base_url: str, case: Case, duration: int, connections: int, header: str | None = None) -> Measurement:
@@ -568,7 +576,8 @@ def main() -> None:
         mode = "cold" if args.no_cache else "warm"
         print(f"\n{mode}{' (no memory of answers)' if args.no_cache else ' (as shipped)'}:")
         print_cases(cases, service_medians, reference_medians)
-        memory: dict[str, object] = {"cache_hit_rate": hit_rate, "writes": asdict(WRITER[0])}
+        memory: dict[str, object] = {"cache_hit_rate": hit_rate, "public_changes": WRITER[0].report()}
+        print(f"\nkeyless reads answered from memory: {hit_rate}; public changes: {json.dumps(WRITER[0].report())}")
         measured = {mode: (service_medians, reference_medians)}
         cold_cases = [] if args.no_cache else selected(cases, args.cold_cases)
         if cold_cases:
