@@ -38,6 +38,7 @@ from app.api import (
 from app.api.client_address import TrustedProxiesMiddleware, parse_networks
 from app.api.cors import RegistryCors
 from app.api.docs import install_docs
+from app.api.keyless_reads import KeylessReadMiddleware
 from app.api.metrics import Metrics
 from app.api.middleware import CompressionMiddleware, HeadAsGetMiddleware, RequestContextMiddleware
 from app.api.openapi import build_openapi, operation_id
@@ -136,6 +137,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Routes outside the registry's contract, so a 405 names their methods and metrics their routes.
     app.state.other_contracts = [lambda: oruk.oruk_openapi(app), embed.known_paths]
 
+    # Innermost: the busiest keyless reads answered without routing; every layer outside still applies.
+    app.add_middleware(KeylessReadMiddleware, reads=[*commitments.KEYLESS_READS, *signatories.KEYLESS_READS])
     app.add_middleware(
         RevalidationMiddleware,
         cache_control=f"public, max-age={settings.public_cache_max_age}",

@@ -20,10 +20,11 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.config import Settings  # noqa: E402
-from app.db import create_engine  # noqa: E402
-from app.services import public_read  # noqa: E402
+from app.db import create_engine, create_sessionmaker  # noqa: E402
+from app.services import keys, public_read  # noqa: E402
 from app.services.areas import offer_areas_wanted  # noqa: E402
 from bench.writes import measure_write_flows  # noqa: E402
 
@@ -50,6 +51,8 @@ class Case:
     header: str | None = None
     # A file of paths, one per line: each request picks one at random (bench/mixed.lua); `path` is then "/".
     paths_file: Path | None = None
+    # Seconds between public changes made through the API while the case runs (on both servers alike).
+    writes_every: float | None = None
 
 
 @dataclass
@@ -144,6 +147,91 @@ async def mixed_paths(url: str) -> list[str]:
     )
 
 
+@dataclass
+class Writer:
+    """An organisation pausing and reopening one of its published offers through the API, every few seconds: a
+    public change at a council's pace (a read model refresh and a new data version each time, so every worker's
+    memory of public answers starts again)."""
+
+    service_url: str
+    key: str
+    commitment_id: str
+    every: float
+    writes: int = 0
+    failures: int = 0
+    hit_rates: list[float | None] = field(default_factory=list)  # keyless reads answered from memory, per run
+
+    def report(self) -> dict[str, Any]:
+        """What the run did (never the key)."""
+        return {"every_s": self.every, "writes": self.writes, "failures": self.failures, "hit_rates": self.hit_rates}
+
+    def _request(self, method: str, headers: dict[str, str], body: bytes | None = None) -> tuple[int, dict[str, str]]:
+        request = urllib.request.Request(
+            f"{self.service_url}/v1/commitments/{self.commitment_id}",
+            method=method,
+            data=body,
+            headers={"Authorization": f"Bearer {self.key}", **headers},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, dict(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers)
+
+    def change_once(self, status: str) -> None:
+        _, headers = self._request("GET", {})
+        body = json.dumps({"status": status}).encode()
+        code, _ = self._request(
+            "PATCH", {"If-Match": headers.get("etag", ""), "Content-Type": "application/json"}, body
+        )
+        if code == 200:
+            self.writes += 1
+        else:
+            self.failures += 1
+
+    def run_until(self, stop: threading.Event) -> None:
+        status = "paused"
+        while not stop.wait(self.every):
+            self.change_once(status)
+            status = "active" if status == "paused" else "paused"
+        if status == "active":  # leave the offer as it was found
+            self.change_once("active")
+
+
+async def writer_of(database_url: str, service_url: str, every: float) -> Writer:
+    """A key for the organisation behind one public offer, issued by the service's own code."""
+    offer = public_read.public_commitment.c
+    commitment_id, signatory_id = await scalars_rows(database_url, select(offer.commitment_id, offer.signatory_id))
+    engine = create_engine(Settings(database_url=database_url), pooled=False)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            issued = await keys.issue(session, None, keys.KeyOwner.of_signatory(signatory_id), name="bench writer")
+    finally:
+        await engine.dispose()
+    return Writer(service_url, issued.plaintext, commitment_id, every)
+
+
+async def scalars_rows(url: str, statement) -> tuple[Any, ...]:  # type: ignore[no-untyped-def]
+    """The first row `statement` returns, on a connection of its own."""
+    engine = create_engine(Settings(database_url=url), pooled=False)
+    try:
+        async with engine.connect() as conn:
+            return tuple((await conn.execute(statement.limit(1))).one())
+    finally:
+        await engine.dispose()
+
+
+def cache_counts(base_url: str) -> dict[str, float]:
+    """The service's count of keyless public reads by how they were answered (hit, miss, revalidated)."""
+    body, _ = fetch(f"{base_url}/metrics")
+    counts = {}
+    for line in body.decode().splitlines():
+        found = re.match(r'registry_public_answer_cache_total\{outcome="(\w+)"\} ([\d.e+]+)', line)
+        if found:
+            counts[found.group(1)] = float(found.group(2))
+    return counts
+
+
 def wait_until_ready(base_url: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -170,7 +258,27 @@ def parse_wrk(output: str, case: str) -> Measurement:
     return Measurement(case, rps, percentile("50"), percentile("99"), int(non_2xx.group(1)) if non_2xx else 0)
 
 
+WRITER: list[Writer] = []  # who makes the public changes of a case with writes (set up by main)
+
+
 def measure(base_url: str, case: Case, duration: int, connections: int, header: str | None = None) -> Measurement:
+    if case.writes_every is None:
+        return measure_reads(base_url, case, duration, connections, header)
+    (writer,) = WRITER
+    stop = threading.Event()
+    thread = threading.Thread(target=writer.run_until, args=(stop,), daemon=True)
+    before = cache_counts(base_url) if base_url == writer.service_url else None
+    thread.start()
+    try:
+        return measure_reads(base_url, case, duration, connections, header)
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+        if before is not None:
+            writer.hit_rates.append(cache_hit_rate(before, cache_counts(base_url)))
+
+
+def measure_reads(base_url: str, case: Case, duration: int, connections: int, header: str | None = None) -> Measurement:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
     if header:
         command += ["-H", header]
@@ -296,61 +404,92 @@ def ratio(numerator: float, denominator: float) -> str:
     return f"{numerator / denominator:.2f}" if denominator else "-"
 
 
-def print_goals(service: dict[str, Measurement], reference: dict[str, Measurement]) -> list[tuple[str, str, str]]:
-    s, r = service, reference
-    # (goal, numerator, denominator): a goal whose cases were not measured (`--cases`) shows "-".
-    stated: list[tuple[str, Callable[[], float], Callable[[], float]]] = [
-        (
-            "1. priority page: service / reference rps (>= 0.6)",
-            lambda: s["priority"].requests_per_second,
-            lambda: r["priority"].requests_per_second,
-        ),
-        (
-            "1. priority page: service / reference p99 (<= 1.5)",
-            lambda: s["priority"].p99_ms,
-            lambda: r["priority"].p99_ms,
-        ),
-        (
-            "2. 150k deep / first page, service rps (>= 0.9)",
-            lambda: s["deep"].requests_per_second,
-            lambda: s["first"].requests_per_second,
-        ),
-        (
-            "4. 304 revalidation / reference full page rps (>= 3)",
-            lambda: s["revalidate"].requests_per_second,
-            lambda: r["priority"].requests_per_second,
-        ),
-        (
-            "5. commitment by id: service / reference rps (>= 0.6)",
-            lambda: s["commitment"].requests_per_second,
-            lambda: r["commitment"].requests_per_second,
-        ),
-        (
-            "5. signatory by id: service / reference rps (>= 0.6)",
-            lambda: s["signatory"].requests_per_second,
-            lambda: r["signatory"].requests_per_second,
-        ),
-        (
-            "6. statistics p50 / (20 x commitment-by-id p50) (<= 1)",
-            lambda: s["statistics"].p50_ms,
-            lambda: 20 * s["commitment"].p50_ms,
-        ),
-    ]
+def cache_hit_rate(before: dict[str, float], after: dict[str, float]) -> float | None:
+    """The share of keyless reads answered from the worker's memory between two readings of /metrics."""
+    hits = after.get("hit", 0) - before.get("hit", 0)
+    misses = after.get("miss", 0) - before.get("miss", 0)
+    return hits / (hits + misses) if hits + misses else None
+
+
+Figures = tuple[dict[str, Measurement], dict[str, Measurement]]
+
+
+def print_summary(cases: list[Case], measured: dict[str, Figures]) -> list[tuple[str, str, str]]:
+    """Every case measured, warm and cold, against the reference in one table; then the goals, each met or not."""
+    print(
+        "\n| mode | case | service rps | reference rps | rps ratio | service p99 ms | reference p99 ms | p99 ratio |"
+        "\n|---|---|---:|---:|---:|---:|---:|---:|"
+    )
+    for mode, (service, reference) in measured.items():
+        for case in cases:
+            if case.name not in service:
+                continue
+            m, r = service[case.name], reference.get(case.name)
+            # A 304 has no reference of its own: its yardstick is the reference's full page.
+            if r is None and case.name == "revalidate":
+                r = reference.get("priority")
+            cells = ("-", "-", "-", "-")
+            if r is not None:
+                rps = ratio(m.requests_per_second, r.requests_per_second)
+                cells = (f"{r.requests_per_second:,.0f}", rps, f"{r.p99_ms:.2f}", ratio(m.p99_ms, r.p99_ms))
+            print(
+                f"| {mode} | {CASE_TITLES[case.name]} | {m.requests_per_second:,.0f} | {cells[0]} | {cells[1]} | "
+                f"{m.p99_ms:.2f} | {cells[2]} | {cells[3]} |"
+            )
+    return print_goals(measured)
+
+
+GOALS: list[tuple[str, str, str, str, str, str, float, bool]] = [
+    # (goal, mode, service case, figure, reference case, figure, target, at least)
+    ("cold priority page rps / reference", "cold", "priority", "rps", "priority", "rps", 0.6, True),
+    ("cold priority page p99 / reference p99", "cold", "priority", "p99", "priority", "p99", 1.5, False),
+    ("cold first page rps / reference", "cold", "first", "rps", "first", "rps", 0.6, True),
+    ("cold 150k deep rps / reference", "cold", "deep", "rps", "deep", "rps", 0.6, True),
+    ("cold 150k deep p99 / reference p99", "cold", "deep", "p99", "deep", "p99", 1.5, False),
+    ("cold commitment by id rps / reference single row", "cold", "commitment", "rps", "commitment", "rps", 0.6, True),
+    ("cold signatory by id rps / reference single row", "cold", "signatory", "rps", "signatory", "rps", 0.6, True),
+    ("warm priority page rps / reference", "warm", "priority", "rps", "priority", "rps", 3.0, True),
+    ("warm commitment by id rps / reference", "warm", "commitment", "rps", "commitment", "rps", 3.0, True),
+    ("304 revalidation rps / reference full page", "warm", "revalidate", "rps", "priority", "rps", 3.0, True),
+    ("mixed with writes interleaved rps / reference", "warm", "mixed_writes", "rps", "mixed_writes", "rps", 1.5, True),
+]
+
+
+def print_goals(measured: dict[str, Figures]) -> list[tuple[str, str, str]]:
+    def figure(m: Measurement, which: str) -> float:
+        return m.requests_per_second if which == "rps" else m.p99_ms
+
     goals = []
-    for name, numerator, denominator in stated:
-        try:
-            goals.append((name, ratio(numerator(), denominator()), ""))
-        except KeyError:
-            continue
+    for name, mode, case, which, against, against_which, target, at_least in GOALS:
+        service, reference = measured.get(mode, ({}, {}))
+        if case not in service or against not in reference:
+            continue  # not measured in this run (`--cases`, `--cold-cases`, `--no-cache`)
+        value = figure(service[case], which) / figure(reference[against], against_which)
+        met = value >= target if at_least else value <= target
+        goals.append((f"{name} ({'>=' if at_least else '<='} {target:g})", f"{value:.2f}", "met" if met else "NOT met"))
+    # A service measured alone: how the hierarchy's deep page holds up against the first.
+    for mode, (service, _) in measured.items():
+        if "deep" in service and "first" in service:
+            value = service["deep"].requests_per_second / service["first"].requests_per_second
+            goals.append((f"{mode} 150k deep / first page, service rps (>= 0.9)", f"{value:.2f}", met_if(value >= 0.9)))
+        if "statistics" in service and "commitment" in service:
+            value = service["statistics"].p50_ms / (20 * service["commitment"].p50_ms)
+            goals.append(
+                (f"{mode} statistics p50 / (20 x commitment-by-id p50) (<= 1)", f"{value:.2f}", met_if(value <= 1))
+            )
     print_goal_table(goals)
     return goals
 
 
+def met_if(condition: bool) -> str:
+    return "met" if condition else "NOT met"
+
+
 def print_goal_table(goals: list[tuple[str, str, str]]) -> None:
     if goals:
-        print("\n| goal | ratio |\n|---|---:|")
-    for name, value, _ in goals:
-        print(f"| {name} | {value} |")
+        print("\n| goal | ratio | |\n|---|---:|---|")
+    for name, value, verdict in goals:
+        print(f"| {name} | {value} | {verdict} |")
 
 
 def main() -> None:
@@ -370,6 +509,11 @@ def main() -> None:
     parser.add_argument("--skip-oruk", action="store_true", help="skip the ORUK feed's crawl and ndjson stream")
     parser.add_argument(
         "--no-cache", action="store_true", help="run the service with PUBLIC_RESPONSE_CACHE_MB=0 (every read queries)"
+    )
+    parser.add_argument(
+        "--cold-cases",
+        default="first,priority,deep,commitment,signatory,statistics,mixed,area",
+        help="cases measured again on a second service with PUBLIC_RESPONSE_CACHE_MB=0 (empty: none)",
     )
     parser.add_argument(
         "--cases", default="", help="measure only the cases whose names start with these (comma-separated: area,first)"
@@ -425,20 +569,35 @@ def main() -> None:
         raise
     try:
         cases = selected(build_cases(args.database_url, service_url), args.cases)
+        WRITER.append(asyncio.run(writer_of(args.database_url, service_url, WRITES_EVERY)))
+        before = cache_counts(service_url)
         service_medians, reference_medians = measure_rounds(cases, service_url, reference_url, args)
+        hit_rate = cache_hit_rate(before, cache_counts(service_url))
+        mode = "cold" if args.no_cache else "warm"
+        print(f"\n{mode}{' (no memory of answers)' if args.no_cache else ' (as shipped)'}:")
         print_cases(cases, service_medians, reference_medians)
-        goals = print_goals(service_medians, reference_medians)
-        memory: dict[str, object] = {}
+        memory: dict[str, object] = {"cache_hit_rate": hit_rate, "public_changes": WRITER[0].report()}
+        print(f"\nkeyless reads answered from memory: {hit_rate}; public changes: {json.dumps(WRITER[0].report())}")
+        measured = {mode: (service_medians, reference_medians)}
+        cold_cases = [] if args.no_cache else selected(cases, args.cold_cases)
+        if cold_cases:
+            measured["cold"] = measure_cold(cold_cases, env, reference_url, args)
+        goals = print_summary(cases, measured)
         area_figures = [case for case in cases if case.name in AREA_FORMS]
         if area_figures:
-            if args.no_cache:  # the service measured above was the cold one
-                goals += print_area_goals({}, service_medians)
-            else:
-                goals += print_area_goals(service_medians, measure_cold(area_figures, env, reference_url, args))
+            warm_figures = measured["warm"][0] if "warm" in measured else {}
+            goals += print_area_goals(warm_figures, measured.get("cold", ({}, {}))[0])
         if not args.skip_memory and "priority" in service_medians:
             memory["requests"] = memory_over_requests(service_url, service.pid, cases[1], args.connections)
             memory["csv"] = csv_memory(service_url, service.pid)
             print(f"\nmemory: {json.dumps(memory)}")
+            marks = memory["requests"]
+            assert isinstance(marks, dict)
+            growth = marks["rss_mb_after_100k"] - marks["rss_mb_after_50k"]
+            goals.append(
+                ("worker memory from 50k to 100k requests, MB (within +-5)", f"{growth:+.1f}", met_if(abs(growth) <= 5))
+            )
+            print_goal_table(goals[-1:])
         if not args.skip_oruk:
             memory["oruk_crawl"] = oruk_crawl(service_url, service.pid)
             print(f"\nORUK crawl, per_page=100: {json.dumps(memory['oruk_crawl'])}")
@@ -464,8 +623,13 @@ def main() -> None:
         json.dumps(
             {
                 "args": vars(args),
-                "service": {k: asdict(v) for k, v in service_medians.items()},
-                "reference": {k: asdict(v) for k, v in reference_medians.items()},
+                "measured": {
+                    mode: {
+                        "service": {k: asdict(v) for k, v in service.items()},
+                        "reference": {k: asdict(v) for k, v in reference.items()},
+                    }
+                    for mode, (service, reference) in measured.items()
+                },
                 "goals": goals,
                 "memory": memory,
             },
@@ -474,6 +638,9 @@ def main() -> None:
     )
     print(f"\nwritten to {output.relative_to(ROOT)}")
 
+
+# A council's pace of public changes while the mixed case runs: an offer paused or reopened every few seconds.
+WRITES_EVERY = 3.0
 
 # The worst case of a search: no row can stop the scan early, so without an index every offer is read.
 RARE_WORD = "quokka"
@@ -505,6 +672,7 @@ def build_cases(database_url: str, service_url: str) -> list[Case]:
         Case("statistics", f"/v1/covenants/{covenant}/statistics"),
         Case("search", f"/v1/commitments?q={RARE_WORD}&limit=50"),
         Case("mixed", "/", "/", paths_file=paths_file),
+        Case("mixed_writes", "/", "/", paths_file=paths_file, writes_every=WRITES_EVERY),
         *area_cases(),
     ]
 
@@ -542,6 +710,7 @@ CASE_TITLES = {
     "statistics": "covenant statistics",
     "search": f"commitments, free-text search for a word no offer has (q={RARE_WORD})",
     "mixed": "mixed: random paths (6,000 commitments and 2,000 signatories by id, every priority's first page)",
+    "mixed_writes": f"mixed, with a public change through the API every {WRITES_EVERY:g} s",
     "area_unitary": "area=E06000023 (a unitary: itself, national, remote: the exact-code filter)",
     "area_county": "area=E10000017 (a county: itself, its 12 districts, national, remote)",
     "area_district": "area=E07000123 (a district: itself, its county, national, remote)",
@@ -568,7 +737,9 @@ def measure_rounds(
                 measure(service_url, case, args.duration, args.connections, case.header)
             )
             if case.reference_path and reference_url:
-                reference_case = Case(case.name, case.reference_path, paths_file=case.paths_file)
+                reference_case = Case(
+                    case.name, case.reference_path, paths_file=case.paths_file, writes_every=case.writes_every
+                )
                 rounds.setdefault(("reference", case.name), []).append(
                     measure(reference_url, reference_case, args.duration, args.connections)
                 )
@@ -582,8 +753,9 @@ def measure_rounds(
 
 def measure_cold(
     cases: list[Case], env: dict[str, str], reference_url: str, args: argparse.Namespace
-) -> dict[str, Measurement]:
-    """The area cases again on a second service with no memory of answers: every request runs its query."""
+) -> tuple[dict[str, Measurement], dict[str, Measurement]]:
+    """The cases again on a second service with no memory of answers (every request runs its query), each
+    beside the reference once more, so every cold ratio comes from figures taken back to back."""
     url = f"http://127.0.0.1:{COLD_SERVICE_PORT}"
     cold = start(
         [str(BIN / "covenant-registry"), "serve", "--port", str(COLD_SERVICE_PORT), "--workers", "1"],
@@ -597,7 +769,7 @@ def measure_cold(
         cold.wait(timeout=30)
     print("\ncold (no memory of answers):")
     print_cases(cases, service, reference)
-    return service
+    return service, reference
 
 
 def print_area_goals(warm: dict[str, Measurement], cold: dict[str, Measurement]) -> list[tuple[str, str, str]]:

@@ -4,14 +4,15 @@ removes and withdraws its own, and changes a published offer's status (paused, f
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from starlette.responses import Response
 
 from app.api import examples
 from app.api.auth import OptionalCaller, OrganisationWriter
-from app.api.deps import OPTIONAL_KEY, IfMatch, ReadConnection, RecordId, detail_read
+from app.api.deps import OPTIONAL_KEY, IfMatch, ReadConnection, RecordId, detail_read, public_detail
 from app.api.etags import precondition
 from app.api.http import public_page
+from app.api.keyless_reads import KeylessRead
 from app.api.problems import ACTION_ERRORS, CHANGE_ERRORS, problem_docs, read_docs
 from app.api.responses import NO_CONTENT, Rendered, created, current
 from app.api.transactions import ChangeTransaction, PostTransaction
@@ -60,6 +61,10 @@ async def list_commitments(
     carries the organisation's name and the priority's code and title, so a page can show it without another
     call.
     """
+    return await find_offers(request, conn, filters)
+
+
+async def find_offers(request: Request, conn: AsyncConnection, filters: CommitmentFilters) -> Response:
     return public_page(request, await public_read.list_commitments(conn, await councils.with_area_resolved(filters)))
 
 
@@ -81,6 +86,17 @@ async def get_commitment(
         lambda session, key: private_read.commitment_view(session, key, commitment_id),
         lambda: public_read.get_commitment(conn, commitment_id),
     )
+
+
+async def public_offer(request: Request, conn: AsyncConnection, commitment_id: str) -> Response:
+    """What `get_commitment` answers without a key."""
+    return await public_detail(request, lambda: public_read.get_commitment(conn, commitment_id))
+
+
+KEYLESS_READS = [
+    KeylessRead("/v1/commitments", find_offers, query=CommitmentFilters),
+    KeylessRead("/v1/commitments/{commitment_id}", public_offer, path_types={"commitment_id": RecordId}),
+]
 
 
 # ---------------------------------------------------------------- the organisation's

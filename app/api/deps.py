@@ -5,6 +5,7 @@ Public reads run on a plain connection (`ReadConnection`); reads that only a key
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Request
@@ -27,11 +28,18 @@ IfMatch = Annotated[
 OPTIONAL_KEY: dict[str, Any] = {"x-key-optional": True}
 
 
-async def read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+@asynccontextmanager
+async def public_connection(state: Any) -> AsyncIterator[AsyncConnection]:
+    """A public read's connection (autocommit), for a route's dependency or a keyless read (keyless_reads.py)."""
     # Readers queue at a first-come-first-served gate as wide as the pool: the pool's own queue lets a newcomer
     # take a connection that was released for a reader already waiting, which starves a few requests for
     # seconds under load (p99 1.4 s against p50 12 ms before this gate).
-    async with request.app.state.read_gate, request.app.state.read_engine.connect() as connection:
+    async with state.read_gate, state.read_engine.connect() as connection:
+        yield connection
+
+
+async def read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    async with public_connection(request.app.state) as connection:
         yield connection
 
 
@@ -68,4 +76,10 @@ async def detail_read(
         answer = await private_view(request, lambda session: private(session, caller))
         if answer is not None:
             return answer
+    return await public_detail(request, public)
+
+
+async def public_detail(request: Request, public: Callable[[], Awaitable[Any]]) -> Response:
+    """A record's public document (or its 404), marked as varying by key: the same URL may answer a key holder
+    with the private view."""
     return public_json(request, await public(), varies_by_key=True)

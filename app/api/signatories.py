@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from starlette.responses import Response
 
 from app.api import examples
@@ -19,9 +19,11 @@ from app.api.deps import (
     ReadConnection,
     RecordId,
     detail_read,
+    public_detail,
 )
 from app.api.etags import precondition
 from app.api.http import private_json, public_page
+from app.api.keyless_reads import KeylessRead
 from app.api.problems import ACTION_ERRORS, CHANGE_ERRORS, problem_docs, read_docs
 from app.api.responses import Rendered, created, current, with_allowance
 from app.api.transactions import ChangeTransaction, PostTransaction
@@ -91,6 +93,14 @@ async def get_signatory(
         lambda session, key: private_read.signatory_view(session, key, signatory_id),
         lambda: public_read.get_signatory(conn, signatory_id),
     )
+
+
+async def public_signatory(request: Request, conn: AsyncConnection, signatory_id: str) -> Response:
+    """What `get_signatory` answers without a key."""
+    return await public_detail(request, lambda: public_read.get_signatory(conn, signatory_id))
+
+
+KEYLESS_READS = [KeylessRead("/v1/signatories/{signatory_id}", public_signatory, path_types={"signatory_id": RecordId})]
 
 
 # ---------------------------------------------------------------- an organisation's own

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.config import get_settings
 from app.errors import ValidationFailed
+from app.services import compiled_reads
 
 SIGNATURE_BYTES = 12  # 96 bits, no one guesses a valid cursor: 16 base64url characters at the cursor's end
 SIGNATURE_CHARS = 16
@@ -179,8 +180,14 @@ class FilteredList:
         """The rows of one page (in key order) and the next page's cursor."""
         statement = self.statement(shape.names, cursor is not None)
         parameters = shape.values | self.keyset.parameters(cursor, limit)
-        rows = (await conn.execute(statement, parameters)).all()
+        rows = await compiled_reads.rows(conn, statement, parameters)
         return self.keyset.page(rows, limit, self.key_of)
 
+    @functools.cached_property
+    def _key_positions(self) -> tuple[int, ...]:
+        """Where the key's columns are in each row (rows from the driver are read by position or name)."""
+        selected = list(self.base.selected_columns)
+        return tuple(next(n for n, c in enumerate(selected) if c is column) for column in self.keyset.columns)
+
     def key_of(self, row: Row[Any]) -> tuple[Any, ...]:
-        return tuple(row._mapping[column] for column in self.keyset.columns)
+        return tuple(row[position] for position in self._key_positions)

@@ -26,7 +26,7 @@ from app.schemas.fields import RECORD_ID
 from app.schemas.pledges import PledgeFilters
 from app.schemas.signatories import SignatoryFilters
 from app.serialization import embedded
-from app.services import recognition
+from app.services import compiled_reads, recognition
 from app.services.areas import named_areas, offer_areas_wanted, split_areas, wanted_areas
 from app.services.commitment_document import (
     PUBLISHED,
@@ -351,7 +351,7 @@ async def list_signatories(conn: AsyncConnection, filters: SignatoryFilters, tod
 
 
 async def get_signatory(conn: AsyncConnection, signatory_id: str, today: date | None = None) -> dict[str, Any]:
-    row = (await conn.execute(SIGNATORY_BY_ID, {"id": signatory_id})).first()
+    row = await compiled_reads.first(conn, SIGNATORY_BY_ID, {"id": signatory_id})
     if row is None:
         raise NotFound(f"No signatory {signatory_id}.")
     pledges = [
@@ -361,7 +361,7 @@ async def get_signatory(conn: AsyncConnection, signatory_id: str, today: date | 
             "published_at": summary.published_at,
             "commitment_count": summary.commitment_count,
         }
-        for summary in (await conn.execute(PLEDGES_OF_SIGNATORY, {"id": signatory_id})).all()
+        for summary in await compiled_reads.rows(conn, PLEDGES_OF_SIGNATORY, {"id": signatory_id})
     ]
     (document,) = await with_recognition(conn, [signatory_out(row)], today or utcnow().date())
     return document | {"pledges": pledges, "view": "public"}
@@ -555,7 +555,7 @@ COMMITMENT_BY_ID = select(_offer.document).where(_offer.commitment_id == bindpar
 
 
 async def get_commitment(conn: AsyncConnection, commitment_id: str) -> Any:
-    document = (await conn.execute(COMMITMENT_BY_ID, {"id": commitment_id})).scalar()
+    document = await compiled_reads.scalar(conn, COMMITMENT_BY_ID, {"id": commitment_id})
     if document is None:
         raise NotFound(f"No commitment {commitment_id}.")
     return embedded(document)

@@ -36,7 +36,7 @@ from app.models import (
     Signatory,
     table_of,
 )
-from app.services import audit
+from app.services import audit, compiled_reads
 from app.services.access import Principal, can_see_signatory_privately, require_officer_of
 from app.services.dates import add_months
 
@@ -292,7 +292,7 @@ async def recognitions(executor: Executor, signatory_ids: Sequence[str], today: 
     if not signatory_ids:
         return {}
     values = {"signatories": list(signatory_ids), "earliest": Window(today).earliest_relevant}
-    rows = (await executor.execute(OF_SIGNATORIES, values)).all()
+    rows = await compiled_reads.rows(executor, OF_SIGNATORIES, values)
     return {signatory_id: found for signatory_id, (_, found) in _gathered(rows, today).items()}
 
 
