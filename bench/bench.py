@@ -612,6 +612,8 @@ def main() -> None:
             print(f"\nwrite flows: {json.dumps(writes)}")
             ratio_8 = writes["ratio_to_reference_single_row"]
             print(f"| 8. write requests/s / reference single-row rps (>= 0.3) | {ratio_8:.2f} |")
+            ratio_9 = writes["one_request_flow_ratio"]
+            print(f"| 9. a pledge of 10 in one request, flows/s / today's twelve requests (>= 10) | {ratio_9:.1f} |")
     finally:
         for process in (service, reference):
             process.terminate()
