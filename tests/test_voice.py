@@ -12,7 +12,7 @@ from app.config import Settings
 from app.ids import new_id
 from app.main import create_app
 from app.models import VoiceEntry
-from tests.flows import bearer, council, published_pledge
+from tests.flows import bearer, commitment_body, council, draft_pledge, published_pledge, register
 
 SAID = "Nobody told me what they'd pay for when I moved, I had no bed for a week (Jade, 19)."
 PUBLIC = "We don't know what the council will pay for when we move into our first flat."
@@ -227,3 +227,38 @@ async def test_only_the_covenant_s_officers_record_and_approve(client, keyring):
         headers=bearer(lancashire.officer_key),
     )
     assert future.status_code == 422
+
+
+async def test_an_offer_the_public_cannot_see_is_not_named_by_a_you_said_or_its_we_did(client, keyring):
+    """Officers may link any offer of their covenant, but one of a pledge still in draft, or one that has ended,
+    is named only to them: the public reads the entry and what was done, without the offer."""
+    lancashire = await council(client, await keyring.operator())
+    _, org_key = await register(client)
+    draft = await draft_pledge(client, org_key, lancashire.slug, offers=0)
+    added = await client.post(
+        f"/v1/pledges/{draft['id']}/commitments",
+        json=commitment_body(title="Heron Kitchen trial shifts, not yet public"),
+        headers=bearer(org_key),
+    )
+    assert added.status_code == 201, added.text
+    hidden = added.json()
+    _, _, published = await published_pledge(client, lancashire)
+    shown_offer = published["commitments"][0]
+    entry = await record(client, lancashire, public_words=PUBLIC, offer=hidden["id"])
+    answer = await client.post(
+        f"/v1/you-said/{entry['id']}/responses",
+        json={"did": DID, "status": "done", "offer": hidden["id"]},
+        headers=bearer(lancashire.officer_key),
+    )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["offer"]["id"] == hidden["id"]  # officers see it
+    other = await record(client, lancashire, public_words="Another.", offer=shown_offer["id"])
+
+    items = {
+        item["id"]: item
+        for item in (await client.get(f"/v1/covenants/{lancashire.slug}/you-said-we-did")).json()["items"]
+    }
+    assert items[entry["id"]]["offer"] is None and items[entry["id"]]["responses"][0]["offer"] is None
+    assert items[other["id"]]["offer"]["id"] == shown_offer["id"]
+    text = await public_text(client, lancashire)
+    assert hidden["id"] not in text and hidden["title"] not in text

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlmodel import col
 
 from app.enums import (
-    CommitmentStatus,
     CovenantStatus,
     ProblemReason,
     ProblemStatus,
@@ -30,6 +29,7 @@ from app.models import (
     Measure,
     Priority,
     ProblemReport,
+    PublicCommitment,
     StrategyAction,
     VoiceEntry,
     VoiceResponse,
@@ -45,6 +45,7 @@ INTAKE_WINDOW = timedelta(hours=1)
 entry_table, response_table = table_of(VoiceEntry), table_of(VoiceResponse)
 priority_table, commitment_table = table_of(Priority), table_of(Commitment)
 action_table, measure_table = table_of(StrategyAction), table_of(Measure)
+public_offer_table = table_of(PublicCommitment)
 
 
 def _scope(covenant: Any) -> audit.Scope:
@@ -289,7 +290,7 @@ async def _strategy_record(
 # ---------------------------------------------------------------- reads
 
 
-async def _responses(executor: Any, entry_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+async def _responses(executor: Any, entry_ids: list[str], *, private: bool) -> dict[str, list[dict[str, Any]]]:
     if not entry_ids:
         return {}
     statement = (
@@ -297,11 +298,13 @@ async def _responses(executor: Any, entry_ids: list[str]) -> dict[str, list[dict
             response_table,
             action_table.c.reference.label("action_reference"),
             commitment_table.c.title.label("offer_title"),
+            public_offer_table.c.commitment_id.label("offer_in_public"),
             measure_table.c.name.label("measure_name"),
         )
         .select_from(
             response_table.outerjoin(action_table, action_table.c.id == response_table.c.action_id)
             .outerjoin(commitment_table, commitment_table.c.id == response_table.c.commitment_id)
+            .outerjoin(public_offer_table, public_offer_table.c.commitment_id == response_table.c.commitment_id)
             .outerjoin(measure_table, measure_table.c.id == response_table.c.measure_id)
         )
         .where(response_table.c.entry_id.in_(entry_ids))
@@ -317,7 +320,7 @@ async def _responses(executor: Any, entry_ids: list[str]) -> dict[str, list[dict
                 "reason": row.reason,
                 "done_on": row.done_on,
                 "action": _linked(row.action_id, row.action_reference),
-                "offer": _linked(row.commitment_id, row.offer_title),
+                "offer": _linked(row.commitment_id, row.offer_title) if private or row.offer_in_public else None,
                 "measure": _linked(row.measure_id, row.measure_name),
                 "created_at": row.created_at,
             }
@@ -336,12 +339,12 @@ def _entries_statement(covenant_id: str) -> Any:
             priority_table.c.code.label("priority_code"),
             priority_table.c.title.label("priority_title"),
             commitment_table.c.title.label("offer_title"),
-            commitment_table.c.status.label("offer_status"),
+            public_offer_table.c.commitment_id.label("offer_in_public"),
         )
         .select_from(
-            entry_table.outerjoin(priority_table, priority_table.c.id == entry_table.c.priority_id).outerjoin(
-                commitment_table, commitment_table.c.id == entry_table.c.commitment_id
-            )
+            entry_table.outerjoin(priority_table, priority_table.c.id == entry_table.c.priority_id)
+            .outerjoin(commitment_table, commitment_table.c.id == entry_table.c.commitment_id)
+            .outerjoin(public_offer_table, public_offer_table.c.commitment_id == entry_table.c.commitment_id)
         )
         .where(entry_table.c.covenant_id == covenant_id)
         .order_by(entry_table.c.raised_on.desc(), entry_table.c.created_at.desc(), entry_table.c.id.desc())
@@ -352,9 +355,9 @@ def _document(row: Any, responses: list[dict[str, Any]], *, private: bool) -> di
     priority = (
         {"id": row.priority_id, "code": row.priority_code, "title": row.priority_title} if row.priority_id else None
     )
-    # An offer the public can no longer see is not named to them.
-    offer_public = row.offer_status in (CommitmentStatus.ACTIVE, CommitmentStatus.PAUSED, CommitmentStatus.FULL)
-    offer = _linked(row.commitment_id, row.offer_title) if (private or offer_public) else None
+    # An offer the public cannot see (ended, or of a pledge not published) is not named to them: the read model
+    # holds exactly the public offers.
+    offer = _linked(row.commitment_id, row.offer_title) if (private or row.offer_in_public) else None
     document = {
         "id": row.id,
         "source": row.source,
@@ -385,7 +388,7 @@ async def officers_list(
     if status is not None:
         statement = statement.where(entry_table.c.status == status)
     rows = (await session.execute(statement.limit(limit))).all()
-    responses = await _responses(session, [row.id for row in rows])
+    responses = await _responses(session, [row.id for row in rows], private=True)
     return {"items": [_document(row, responses.get(row.id, []), private=True) for row in rows], "next_cursor": None}
 
 
@@ -394,7 +397,7 @@ async def entry_view_of(session: AsyncSession, entry_id: str) -> dict[str, Any]:
     entry = await session.get(VoiceEntry, entry_id)
     assert entry is not None  # the change just made it or read it
     row = (await session.execute(_entries_statement(entry.covenant_id).where(entry_table.c.id == entry.id))).one()
-    return _document(row, (await _responses(session, [entry.id])).get(entry.id, []), private=True)
+    return _document(row, (await _responses(session, [entry.id], private=True)).get(entry.id, []), private=True)
 
 
 async def approved(
@@ -407,7 +410,7 @@ async def approved(
     if until is not None:
         statement = statement.where(entry_table.c.raised_on <= until)
     rows = (await conn.execute(statement)).all()
-    responses = await _responses(conn, [row.id for row in rows])
+    responses = await _responses(conn, [row.id for row in rows], private=False)
     return [_document(row, responses.get(row.id, []), private=False) for row in rows]
 
 
