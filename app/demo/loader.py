@@ -78,7 +78,7 @@ class DemoRecords:
     rows: list[SQLModel] = field(default_factory=list)
     counter: int = 0
     # Offers by their content key (`signatory/covenant/number`), for the councils' records that point at one.
-    commitment_ids: dict[str, str] = field(default_factory=dict)
+    commitments: dict[str, Commitment] = field(default_factory=dict)
 
     def next_position(self) -> int:
         self.counter += 1
@@ -235,33 +235,31 @@ def _commitment(
     signed_at: datetime,
 ) -> None:
     commitment_id = demo_id("commitment", key, records.next_position())
-    records.commitment_ids[key] = commitment_id
-    records.rows.append(
-        Commitment(
-            id=commitment_id,
-            pledge_id=pledge_id,
-            covenant_id=covenant.id,
-            signatory_id=signatory_id,
-            priority_id=covenant.priority_ids[data["priority"]],
-            offer_type=data["offer_type"],
-            title=data["title"],
-            description=data["description"],
-            min_age=data["min_age"],
-            max_age=data["max_age"],
-            audience_mask=flags_to_mask(Audience, data.get("audiences") or [covenant.audience]),
-            care_status_mask=flags_to_mask(CareStatus, data.get("care_statuses") or []),
-            capacity_places=data.get("places"),
-            capacity_period=data["period"],
-            access_text=data["access_text"],
-            access_url=data.get("access_url"),
-            starts_on=on_date(data.get("starts_on")),
-            ends_on=on_date(data.get("ends_on")),
-            apply_by=on_date(data.get("apply_by")),
-            status=data["status"],
-            created_at=signed_at,
-            updated_at=signed_at,
-        )
+    records.commitments[key] = Commitment(
+        id=commitment_id,
+        pledge_id=pledge_id,
+        covenant_id=covenant.id,
+        signatory_id=signatory_id,
+        priority_id=covenant.priority_ids[data["priority"]],
+        offer_type=data["offer_type"],
+        title=data["title"],
+        description=data["description"],
+        min_age=data["min_age"],
+        max_age=data["max_age"],
+        audience_mask=flags_to_mask(Audience, data.get("audiences") or [covenant.audience]),
+        care_status_mask=flags_to_mask(CareStatus, data.get("care_statuses") or []),
+        capacity_places=data.get("places"),
+        capacity_period=data["period"],
+        access_text=data["access_text"],
+        access_url=data.get("access_url"),
+        starts_on=on_date(data.get("starts_on")),
+        ends_on=on_date(data.get("ends_on")),
+        apply_by=on_date(data.get("apply_by")),
+        status=data["status"],
+        created_at=signed_at,
+        updated_at=signed_at,
     )
+    records.rows.append(records.commitments[key])
     records.rows.extend(CommitmentArea(commitment_id=commitment_id, area_code=code) for code in data["areas"])
     for report in data.get("progress") or []:
         records.rows.append(
@@ -395,8 +393,7 @@ def _you_said(records: DemoRecords, data: dict[str, Any], covenant: DemoCovenant
 
 
 def _problem(records: DemoRecords, data: dict[str, Any]) -> None:
-    offer = next(row for row in records.rows if getattr(row, "id", None) == records.commitment_ids[data["offer"]])
-    assert isinstance(offer, Commitment)
+    offer = records.commitments[data["offer"]]
     records.rows.append(
         ProblemReport(
             id=demo_id("problem_report", data["key"], records.next_position()),
