@@ -21,7 +21,7 @@ from app.enums import (
     VoiceResponseStatus,
     VoiceSource,
 )
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import is_id, new_id, utcnow
 from app.models import (
     Commitment,
@@ -37,7 +37,7 @@ from app.models import (
 )
 from app.schemas.voice import VoiceDismissal, VoiceEntryCreate, VoiceIntake, VoiceResponseCreate, YouSaidFromProblem
 from app.services import audit, public_read, rate_limits
-from app.services.access import Principal
+from app.services.access import Principal, require_officer_of
 from app.services.lookup import covenant_by_reference, officers_covenant
 from app.services.problem_reports import REASON_WORDS
 
@@ -75,12 +75,18 @@ async def _offer_id(session: AsyncSession, covenant_id: str, offer: str | None, 
     return found.id
 
 
+def _approval(public_words: str | None) -> dict[str, Any]:
+    """A new entry given a public wording is approved at once; without one it waits for an officer."""
+    if public_words is None:
+        return {"status": VoiceEntryStatus.SUBMITTED, "approved_at": None}
+    return {"status": VoiceEntryStatus.APPROVED, "approved_at": utcnow()}
+
+
 async def record(session: AsyncSession, principal: Principal, reference: str, body: VoiceEntryCreate) -> VoiceEntry:
     """An officer records what young people said; with a public wording it is approved at once."""
     covenant = await officers_covenant(session, principal, reference)
     if body.raised_on > utcnow().date():
         raise ValidationFailed("raised_on is in the future.", pointer="/raised_on")
-    approved = body.public_words is not None
     entry = VoiceEntry(
         id=new_id("voice_entry"),
         covenant_id=covenant.id,
@@ -90,8 +96,7 @@ async def record(session: AsyncSession, principal: Principal, reference: str, bo
         raised_on=body.raised_on,
         words=body.words,
         public_words=body.public_words,
-        status=VoiceEntryStatus.APPROVED if approved else VoiceEntryStatus.SUBMITTED,
-        approved_at=utcnow() if approved else None,
+        **_approval(body.public_words),
     )
     session.add(entry)
     await audit.created(session, principal, "voice_entry.create", entry, scope=_scope(covenant))
@@ -217,12 +222,12 @@ async def _officers_problem(session: AsyncSession, principal: Principal, problem
     # A report is private to its covenant's officers and organisation: to anyone else it does not exist (404).
     problem = await session.get(ProblemReport, problem_id, with_for_update=True)
     covenant = await session.get(Covenant, problem.covenant_id) if problem is not None else None
-    if (
-        problem is None
-        or covenant is None
-        or not (principal.is_operator or principal.authority_id == covenant.authority_id)
-    ):
+    if problem is None or covenant is None:
         raise NotFound(f"No problem report {problem_id}.")
+    try:
+        require_officer_of(principal, covenant.authority_id)
+    except Forbidden:
+        raise NotFound(f"No problem report {problem_id}.") from None
     return problem, covenant
 
 
@@ -252,8 +257,7 @@ async def from_problem(
         raised_on=problem.received_at.date(),
         words=problem.details or REASON_WORDS[ProblemReason(problem.reason)],
         public_words=body.public_words,
-        status=VoiceEntryStatus.APPROVED if body.public_words is not None else VoiceEntryStatus.SUBMITTED,
-        approved_at=utcnow() if body.public_words is not None else None,
+        **_approval(body.public_words),
         problem_report_id=problem.id,
     )
     session.add(entry)
