@@ -1,7 +1,7 @@
 """Engines and sessions. One async engine per process; SQLite in a file by default, PostgreSQL in production."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -208,6 +208,15 @@ class WriteRules(Protocol):
         """Whether a statement writing `table` outside the ORM's flush may have changed what the public sees."""
         ...
 
+    def row_scopes(self, row: Any, kind: str) -> frozenset[str]:
+        """Which public answers a row taken for public may have changed (app/services/public_scopes.py): none
+        for a row of a table no public route reads, EVERYTHING when it cannot be placed."""
+        ...
+
+    def table_scopes(self, table: str) -> frozenset[str]:
+        """The same for a public table written outside the ORM's flush, whose rows are not seen one by one."""
+        ...
+
 
 class RegistrySession(Session):
     """A session that bumps the data version (app/services/data_version.py) in any transaction that changed
@@ -216,6 +225,17 @@ class RegistrySession(Session):
 
 # RETURNING (PostgreSQL, SQLite 3.35+) hands the writer the version its commit makes current.
 BUMP_DATA_VERSION = text("UPDATE data_version SET version = version + 1 WHERE id = 1 RETURNING version")
+# Beside each version, what its transaction touched, so a worker forgets only the answers it may have changed
+# (app/api/revalidation.py). A version with no row (a bump from outside the application, or one pruned) is read
+# as having touched everything.
+RECORD_SCOPES = text("INSERT INTO data_version_scope (version, scopes) VALUES (:version, :scopes)")
+# Every KEPT_SCOPES versions, the rows older than that go: a worker that far behind forgets everything anyway.
+KEPT_SCOPES = 1_000
+PRUNE_SCOPES = text("DELETE FROM data_version_scope WHERE version <= :version")
+# A scope every answer depends on (app/services/public_scopes.py names the rest).
+EVERYTHING = "*"
+# More scopes than this in one transaction (a rebuild, a bulk change) are stored as EVERYTHING.
+MOST_SCOPES = 500
 STAMP_PUBLIC_CHANGES = text("UPDATE public_change SET version = :version WHERE version IS NULL")
 # Most writes record no public change (a draft, a key, a private contact): `note_public_changes` marks the
 # connection of a transaction that did, and only that commit runs the stamp. A mark left by a rollback costs one
@@ -240,6 +260,9 @@ _CONNECTION = "connection_info"
 # Kept in the connection's info for the length of one transaction (cleared when the next one begins).
 _CORE_WRITES = "registry_core_writes"
 _MARKED_PUBLIC = "registry_marked_public"
+_MARKED_SCOPES = "registry_marked_scopes"
+# Kept in the session's info until its transaction ends: the scopes its public rows touched.
+_SCOPES = "public_scopes"
 
 
 # Every write statement on any connection is noted by table, whatever issued it (the ORM's flush, a Core
@@ -259,12 +282,28 @@ def _note_core_write(conn: Connection, _cursor: Any, _sql: str, _params: Any, co
 def _forget_core_writes(conn: Connection) -> None:
     conn.info.pop(_CORE_WRITES, None)
     conn.info.pop(_MARKED_PUBLIC, None)
+    conn.info.pop(_MARKED_SCOPES, None)
 
 
-def note_public_write(conn: AsyncConnection) -> None:
+def note_public_write(conn: AsyncConnection, scopes: Iterable[str] | None = None) -> None:
     """For a writer whose tables the rules leave to it (the public read model): what the public sees changed,
-    so this transaction bumps the data version."""
-    conn.sync_connection.info[_MARKED_PUBLIC] = True  # type: ignore[union-attr]
+    in `scopes` (None: anything), so this transaction bumps the data version."""
+    info = conn.sync_connection.info  # type: ignore[union-attr]
+    info[_MARKED_PUBLIC] = True
+    info.setdefault(_MARKED_SCOPES, set()).update(scopes if scopes is not None else (EVERYTHING,))
+
+
+async def record_scopes(conn: AsyncConnection, version: int, scopes: Iterable[str]) -> None:
+    """Store what the transaction making `version` touched (for Core-only writers; the session hook does it)."""
+    await conn.run_sync(lambda sync: _record_scopes(sync.execute, version, scopes))
+
+
+def _record_scopes(execute: Callable[..., Any], version: int, scopes: Iterable[str]) -> None:
+    named = set(scopes)
+    stored = EVERYTHING if EVERYTHING in named or len(named) > MOST_SCOPES or not named else " ".join(sorted(named))
+    execute(RECORD_SCOPES, {"version": version, "scopes": stored})
+    if version % KEPT_SCOPES == 0:
+        execute(PRUNE_SCOPES, {"version": version - KEPT_SCOPES})
 
 
 @event.listens_for(RegistrySession, "after_begin")
@@ -290,19 +329,31 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 
 def _judge(session: Session, kind: str, rows: Any) -> None:
-    if session.info.get(_PUBLIC):
-        return
     rules: WriteRules | None = session.info.get(WRITE_RULES)
-    session.info[_PUBLIC] = any(rules is None or rules.row_is_public(session, row, kind) for row in rows)
+    touched: set[str] = session.info.setdefault(_SCOPES, set())
+    for row in rows:
+        if rules is None:
+            touched.add(EVERYTHING)
+        elif session.info.get(_PUBLIC) or rules.row_is_public(session, row, kind):
+            # Once the transaction is public its rows are placed, not judged again: a row placed that the public
+            # does not see costs a needless miss, never a wrong 304.
+            touched.update(rules.row_scopes(row, kind))
+        else:
+            continue
+        session.info[_PUBLIC] = True
 
 
-def _public_transaction(session: Session) -> bool:
+def _touched(session: Session) -> set[str] | None:
+    """What the transaction changed that the public sees, by scope; None if it changed nothing public."""
     rules: WriteRules | None = session.info.get(WRITE_RULES)
     connection = session.info.get(_CONNECTION) or {}
-    tables = connection.get(_CORE_WRITES, set())
-    if session.info.get(_PUBLIC) or connection.get(_MARKED_PUBLIC):
-        return True
-    return any(rules is None or rules.table_is_public(table) for table in tables)
+    public = bool(session.info.get(_PUBLIC) or connection.get(_MARKED_PUBLIC))
+    touched = set(session.info.get(_SCOPES, ())) | connection.get(_MARKED_SCOPES, set())
+    for table in connection.get(_CORE_WRITES, set()):
+        if rules is None or rules.table_is_public(table):
+            public = True
+            touched.update(rules.table_scopes(table) if rules is not None else (EVERYTHING,))
+    return touched if public else None
 
 
 @event.listens_for(RegistrySession, "before_commit")
@@ -310,11 +361,14 @@ def _bump_data_version(session: Session) -> None:
     session.info.pop("data_version", None)
     if session.info.get(PRIVATE_ONLY):
         session.info.pop(_PUBLIC, None)
+        session.info.pop(_SCOPES, None)
         return
     # Changes not flushed yet are judged too: commit would flush them only after this hook.
     session.flush()
-    if _public_transaction(session):
+    touched = _touched(session)
+    if touched is not None:
         version = session.execute(BUMP_DATA_VERSION).scalar_one()
+        _record_scopes(session.execute, version, touched)
         # The change feed's outbox rows of this transaction take the version: versions follow commit order
         # (the bump holds the row's lock until the commit), so a reader paging by them never skips a change.
         # Writing public_change is itself a public write, so a transaction with a change always gets here; only
@@ -323,11 +377,13 @@ def _bump_data_version(session: Session) -> None:
             session.execute(STAMP_PUBLIC_CHANGES, {"version": version})
         session.info["data_version"] = version
     session.info.pop(_PUBLIC, None)
+    session.info.pop(_SCOPES, None)
 
 
 @event.listens_for(RegistrySession, "after_rollback")
 def _forget_write(session: Session) -> None:
     session.info.pop(_PUBLIC, None)
+    session.info.pop(_SCOPES, None)
     session.info.pop("data_version", None)
 
 

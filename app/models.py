@@ -514,6 +514,17 @@ class DataVersion(SQLModel, table=True):
     version: int = Field(default=1, sa_type=BigInteger)
 
 
+class DataVersionScope(SQLModel, table=True):
+    """What the transaction that made a data version touched, as app/services/public_scopes.py names it, so each
+    worker forgets only the remembered answers that version may have changed. Written by app/db.py's commit
+    hook; the last thousand or so versions are kept."""
+
+    __tablename__ = "data_version_scope"
+
+    version: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    scopes: str = Field(sa_type=Text)
+
+
 class PublicChange(SQLModel, table=True):
     """One public change, for the change feed (`GET /v1/changes`): an offer published, changed or withdrawn, an
     organisation verified or no longer public, a covenant opened or closed. Never anything private.

@@ -10,6 +10,7 @@ import time
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from tests.flows import bearer, council, draft_pledge, published_pledge, register
 
@@ -54,6 +55,20 @@ async def test_an_older_tag_for_unchanged_content_is_still_304(client, keyring):
     response = await client.get("/v1/authorities", headers={"If-None-Match": tag})
     assert response.status_code == 304
     assert response.headers["etag"] != tag
+
+
+async def test_a_version_that_does_not_say_what_it_touched_forgets_every_answer(client, engine, keyring):
+    """An offer by id is remembered until its own row changes; a version made outside the application (an
+    operator's SQL, which must bump the version but cannot say what it touched) forgets it all the same."""
+    lancashire = await council(client, await keyring.operator())
+    _, _, pledge = await published_pledge(client, lancashire)
+    path = f"/v1/commitments/{pledge['commitments'][0]['id']}"
+    title = (await client.get(path)).json()["title"]
+    async with engine.begin() as conn:
+        edit = "UPDATE public_commitment SET document = replace(document, :old, :new) WHERE commitment_id = :id"
+        await conn.execute(text(edit), {"old": title, "new": "Retitled by hand", "id": pledge["commitments"][0]["id"]})
+        await conn.execute(text("UPDATE data_version SET version = version + 1"))
+    assert (await client.get(path)).json()["title"] == "Retitled by hand"
 
 
 async def test_a_key_holder_is_never_answered_from_the_version_alone(client, keyring):

@@ -134,11 +134,25 @@ async def build_world(client: httpx.AsyncClient, keyring: Any) -> World:
     world.ids = {
         "signatories": {published["id"], pending["id"], str(other_pledge["signatory"]["id"])},
         "pledges": {pledge["id"], other_pledge["id"], draft["id"]},
-        "commitments": {world.offer(0), world.offer(1), world.draft_offer},
+        "commitments": {world.offer(0), world.offer(1), world.draft_offer, other_offer(world)},
         "priorities": {priority["id"] for priority in lancashire.covenant["priorities"]},
     }
     assert approved["id"]
     return world
+
+
+def other_offer(world: World) -> str:
+    return str(world.other_pledge["commitments"][0]["id"])
+
+
+def narrowed_paths(place: Council) -> list[str]:
+    """The lists remembered only until their own covenant's, priority's or organisation's rows change
+    (app/services/public_scopes.py)."""
+    covenant_id, priorities = place.covenant["id"], place.covenant["priorities"]
+    paths = [f"/v1/commitments?covenant={covenant_id}", f"/v1/commitments?covenant={covenant_id}&status=paused"]
+    paths += [f"/v1/commitments?priority={priority['id']}" for priority in priorities]
+    paths += [f"/v1/commitments?covenant={covenant_id}&priority={priorities[0]['code']}"]
+    return paths
 
 
 def public_paths(world: World) -> list[str]:
@@ -154,6 +168,8 @@ def public_paths(world: World) -> list[str]:
         paths += [f"{covenant}/you-said-we-did.html", f"/embed/v1/offers?covenant={place.slug}"]
         paths += [f"/v1/commitments?covenant={place.slug}", f"/v1/signatories?covenant={place.slug}"]
     paths += [f"/v1/{kind}/{record_id}" for kind, ids in world.ids.items() for record_id in sorted(ids)]
+    paths += narrowed_paths(world.lancashire) + narrowed_paths(world.cumbria)
+    paths += [f"/v1/commitments?signatory={signatory_id}" for signatory_id in sorted(world.ids["signatories"])]
     return paths
 
 
@@ -473,7 +489,9 @@ async def publish_strategy(client: httpx.AsyncClient, world: World) -> None:
 async def edit_covenant(client: httpx.AsyncClient, world: World) -> None:
     path = f"/v1/covenants/{world.lancashire.slug}"
     headers = await if_match(client, path, world.lancashire.officer_key)
-    await ok(client.patch(path, json={"description": "Our promise, renewed."}, headers=headers))
+    # The title shows beside each of its organisations' pledges too.
+    body = {"title": "The Lancashire promise", "description": "Our promise, renewed."}
+    await ok(client.patch(path, json=body, headers=headers))
 
 
 async def withhold_recognition(client: httpx.AsyncClient, world: World) -> None:
@@ -512,3 +530,23 @@ async def test_a_public_write_never_leaves_a_stale_copy_current(client, truth, e
     # The write shows somewhere (else this check proves nothing), and write_and_revalidate has found no answer
     # whose old ETag was still taken for current after its body changed.
     assert outcome.changed, "the write changed no public answer"
+
+
+async def test_a_change_in_one_covenant_leaves_the_others_answers_remembered(client, truth, engine, keyring):
+    """Pausing an offer in Lancashire forgets only what reads it: the other covenant's offers, priority lists and
+    organisation, and Lancashire's other offer, are still answered from memory (their old tags, made before the
+    version moved, come back with a 304), while every answer that did change is told so."""
+    world = await build_world(client, keyring)
+    outcome = await write_and_revalidate(client, truth, engine, world, pause_offer)
+    cumbria = [
+        *narrowed_paths(world.cumbria),
+        f"/v1/commitments/{other_offer(world)}",
+        f"/v1/signatories/{world.other_pledge['signatory']['id']}",
+        f"/v1/commitments?signatory={world.other_pledge['signatory']['id']}",
+    ]
+    untouched = [*cumbria, f"/v1/commitments/{world.offer(0)}"]
+    assert f"/v1/commitments/{world.offer(1)}" in outcome.changed
+    assert [path for path in untouched if path in outcome.changed + outcome.refetched + outcome.renamed] == []
+    # What depends on everything, or on Lancashire, was made again: its 304 names the new version.
+    assert "/v1/commitments?limit=100" in outcome.changed
+    assert f"/v1/commitments?covenant={world.lancashire.covenant['id']}&status=paused" in outcome.changed

@@ -17,6 +17,7 @@ from app.api.http import private_json, public_json
 from app.errors import NotFound
 from app.schemas.fields import ID_CHARS
 from app.services.access import Principal
+from app.services.public_scopes import Scoped
 
 RecordId = Annotated[str, Path(max_length=40, pattern=ID_CHARS, description="The record's id.")]
 CovenantReference = Annotated[str, Path(max_length=100, pattern=ID_CHARS, description="The covenant's id or slug.")]
@@ -81,5 +82,8 @@ async def detail_read(
 
 async def public_detail(request: Request, public: Callable[[], Awaitable[Any]]) -> Response:
     """A record's public document (or its 404), marked as varying by key: the same URL may answer a key holder
-    with the private view."""
-    return public_json(request, await public(), varies_by_key=True)
+    with the private view. A read that says what it depends on (`Scoped`) is remembered until that changes."""
+    found = await public()
+    if isinstance(found, Scoped):
+        return public_json(request, found.document, varies_by_key=True, depends_on=found.depends_on)
+    return public_json(request, found, varies_by_key=True)

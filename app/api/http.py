@@ -8,6 +8,8 @@ from starlette.responses import Response
 
 from app.api.etags import content_matches, public_etag
 from app.serialization import dump_json
+from app.services.pagination import Page
+from app.services.public_scopes import Scopes
 
 JSON_MEDIA_TYPE = "application/json"
 NO_STORE = "no-store"
@@ -30,6 +32,7 @@ def public_json(
     next_cursor: str | None = None,
     varies_by_key: bool = False,
     negotiated: bool = False,
+    depends_on: Scopes | None = None,
 ) -> Response:
     """A public read as JSON; see `public_answer`."""
     vary = [
@@ -41,16 +44,23 @@ def public_json(
     link = None
     if next_cursor is not None:
         link = f'<{request.url.include_query_params(cursor=next_cursor)}>; rel="next"'
-    return public_answer(request, dump_json(document), JSON_MEDIA_TYPE, vary=vary, link=link)
+    return public_answer(request, dump_json(document), JSON_MEDIA_TYPE, vary=vary, link=link, depends_on=depends_on)
 
 
 def public_answer(
-    request: Request, body: bytes, media_type: str, *, vary: list[str], link: str | None = None
+    request: Request,
+    body: bytes,
+    media_type: str,
+    *,
+    vary: list[str],
+    link: str | None = None,
+    depends_on: Scopes | None = None,
 ) -> Response:
     """A public read: cacheable by anyone for a minute, revalidated by ETag; 304 when the client is current.
 
-    An answer tagged with the data version it was read at may be remembered by this worker until the next public write
-    (app/api/revalidation.py): this is the one place that says so."""
+    An answer tagged with the data version it was read at may be remembered by this worker until a public write
+    touches what it `depends_on` (app/services/public_scopes.py; None: anything) (app/api/revalidation.py): this
+    is the one place that says so."""
     version = getattr(request.state, "data_version", None)
     etag = public_etag(request.scope, version, body)
     headers = {"ETag": etag, "Cache-Control": public_cache_control(request)}
@@ -62,11 +72,12 @@ def public_answer(
         return Response(status_code=304, headers=headers)
     if version is not None:
         request.state.rememberable = True
+        request.state.depends_on = depends_on
     return Response(body, media_type=media_type, headers=headers)
 
 
-def public_page(request: Request, page: Any) -> Response:
-    return public_json(request, page.as_document(), next_cursor=page.next_cursor)
+def public_page(request: Request, page: Page) -> Response:
+    return public_json(request, page.as_document(), next_cursor=page.next_cursor, depends_on=page.depends_on)
 
 
 def private_json(document: Any, *, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -12,16 +12,25 @@ Everything else goes on to the route, where `public_json` still answers 304 when
 and a public answer it builds is remembered for next time. The memory is bounded (`PUBLIC_RESPONSE_CACHE_MB`,
 least recently used out first, 0 turns it off) and holds only public, keyless answers; the database stays the
 one source of truth, and every worker sees a change within the version clock's one second.
+
+When the version moves, the worker reads what the new versions touched (app/services/public_scopes.py: each
+writing transaction stores its scopes beside its version) and forgets only the answers depending on those: a
+paused offer in one covenant leaves every other offer, organisation and priority list remembered. A version
+that does not say forgets everything. Every answer kept is then current at the new version; one built from a
+version older than the memory's is not kept, as a write may have come between.
 """
 
+import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.etags import content_matches, current_tag, request_target, today
 from app.services.data_version import VersionClock
+from app.services.public_scopes import Scopes, is_touched
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,7 @@ class Remembered:
     etag: str
     headers: list[tuple[bytes, bytes]]
     body: bytes
+    depends_on: Scopes | None  # None: on everything
 
     @property
     def size(self) -> int:
@@ -42,31 +52,45 @@ class _Keeping:
 
     etag: str
     headers: list[tuple[bytes, bytes]]
+    depends_on: Scopes | None
     chunks: list[bytes] = field(default_factory=list)
     size: int = 0
 
 
 class ResponseCache:
-    """Public answers by request, each tagged with the data version it was made at; bounded in bytes."""
+    """Public answers by request, every one current at the data version `version`; bounded in bytes."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.used = 0
         self.entries: OrderedDict[bytes, Remembered] = OrderedDict()
+        self.version: int | None = None
+        self.catching_up = asyncio.Lock()
 
-    def get(self, key: bytes, version: int) -> Remembered | None:
+    def get(self, key: bytes) -> Remembered | None:
         entry = self.entries.get(key)
-        if entry is None or entry.version != version:
-            return None
-        self.entries.move_to_end(key)
+        if entry is not None:
+            self.entries.move_to_end(key)
         return entry
+
+    def forget(self, touched: Scopes | None) -> int:
+        """Drop the answers that writes touching `touched` (None: anything) may have changed; returns how many."""
+        if touched is None:
+            dropped = len(self.entries)
+            self.entries.clear()
+            self.used = 0
+            return dropped
+        stale = [key for key, entry in self.entries.items() if is_touched(entry.depends_on, touched)]
+        for key in stale:
+            self.used -= self.entries.pop(key).size
+        return len(stale)
 
     @property
     def largest_entry(self) -> int:
         return self.max_bytes // 16  # one answer may not crowd out the rest
 
     def put(self, key: bytes, entry: Remembered) -> None:
-        if entry.size > self.largest_entry:
+        if entry.size > self.largest_entry or entry.version != self.version:
             return
         old = self.entries.pop(key, None)
         self.used += entry.size - (old.size if old else 0)
@@ -118,9 +142,10 @@ class RevalidationMiddleware:
         if self.cache is None or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
+        await self._catch_up(clock, version)
         # The day is in the key for the reason it is in the ETag's request hash (app/api/etags.py `today`).
         key = request_target(scope) + b"|" + headers.get("accept", "").encode() + b"|" + today()
-        remembered = self.cache.get(key, version)
+        remembered = self.cache.get(key)
         metrics.public_answers.labels("miss" if remembered is None else "hit").inc()
         if remembered is None:
             await self.app(scope, receive, self._remembering(scope, send, key, version))
@@ -131,6 +156,25 @@ class RevalidationMiddleware:
             return
         await send({"type": "http.response.start", "status": 200, "headers": remembered.headers})
         await send({"type": "http.response.body", "body": remembered.body})
+
+    async def _catch_up(self, clock: VersionClock, version: int) -> None:
+        """Bring the memory to `version`, forgetting what the versions since touched: once per version, however
+        many requests see it move at the same moment."""
+        cache = self.cache
+        assert cache is not None
+        if cache.version is not None and version <= cache.version:
+            return
+        async with cache.catching_up:
+            if cache.version is not None and version <= cache.version:
+                return
+            touched = None
+            if cache.version is not None:
+                try:
+                    touched = await clock.touched_between(cache.version, version)
+                except (SQLAlchemyError, OSError):
+                    touched = None  # not known: forget everything, which is always safe
+            cache.forget(touched)
+            cache.version = version
 
     def _remembering(self, scope: Scope, send: Send, key: bytes, version: int) -> Send:
         """Pass the answer on, and keep it if the route said it may be remembered (`public_json` marks a public
@@ -145,7 +189,8 @@ class RevalidationMiddleware:
                 if message["status"] == 200 and scope["state"].get("rememberable"):
                     etag = Headers(raw=message["headers"]).get("etag", "")
                     # A copy taken before the outer middleware add their own headers (request id, CORS) in place.
-                    keeping.append(_Keeping(etag, list(message["headers"])))
+                    depends_on = scope["state"].get("depends_on")
+                    keeping.append(_Keeping(etag, list(message["headers"]), depends_on))
             elif message["type"] == "http.response.body" and keeping:
                 answer = keeping[0]
                 answer.chunks.append(message.get("body", b""))
@@ -153,7 +198,8 @@ class RevalidationMiddleware:
                 if answer.size > cache.largest_entry:
                     keeping.clear()
                 elif not message.get("more_body", False):
-                    cache.put(key, Remembered(version, answer.etag, answer.headers, exact_bytes(answer.chunks)))
+                    body = exact_bytes(answer.chunks)
+                    cache.put(key, Remembered(version, answer.etag, answer.headers, body, answer.depends_on))
             await send(message)
 
         return send_and_remember

@@ -21,15 +21,27 @@ worker that made a change sees it at once: its commit returns the new version, a
 
 import time
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.db import BUMP_DATA_VERSION, PUBLIC_CHANGES_PENDING, STAMP_PUBLIC_CHANGES, database_unavailable
-from app.models import DataVersion, table_of
+from app.db import (
+    BUMP_DATA_VERSION,
+    KEPT_SCOPES,
+    PUBLIC_CHANGES_PENDING,
+    STAMP_PUBLIC_CHANGES,
+    database_unavailable,
+    record_scopes,
+)
+from app.models import DataVersion, DataVersionScope, table_of
+from app.services.public_scopes import EVERYTHING, Scopes, decode
 
 data_version = table_of(DataVersion)
+data_version_scope = table_of(DataVersionScope)
 READ = select(data_version.c.version).where(data_version.c.id == 1)
+SCOPES_BETWEEN = select(data_version_scope.c.scopes).where(
+    data_version_scope.c.version > bindparam("since"), data_version_scope.c.version <= bindparam("until")
+)
 
 
 async def bump(conn: AsyncConnection) -> int:
@@ -38,6 +50,7 @@ async def bump(conn: AsyncConnection) -> int:
     version: int = (await conn.execute(BUMP_DATA_VERSION)).scalar_one()
     conn.info.pop(PUBLIC_CHANGES_PENDING, None)  # stamped here, whether or not the mark was set
     await conn.execute(STAMP_PUBLIC_CHANGES, {"version": version})
+    await record_scopes(conn, version, [EVERYTHING])  # a bulk write is not placed: every answer forgets
     return version
 
 
@@ -71,3 +84,15 @@ class VersionClock:
             self.version = max(self.version, found or 0)
             self.read_at = now
         return self.version
+
+    async def touched_between(self, since: int, until: int) -> Scopes | None:
+        """What the versions after `since` up to `until` touched, or None if not every one of them says (made
+        outside the application, before scopes were kept, or pruned): then anything may have changed."""
+        if until - since > KEPT_SCOPES:
+            return None
+        async with self.engine.connect() as conn:
+            stored = (await conn.execute(SCOPES_BETWEEN, {"since": since, "until": until})).scalars().all()
+        if len(stored) != until - since:
+            return None
+        touched = frozenset().union(*(decode(scopes) for scopes in stored))
+        return None if EVERYTHING in touched else touched

@@ -131,7 +131,7 @@ async def public_offer(conn: AsyncConnection, commitment_id: str) -> dict[str, A
     if len(commitment_id) > ID_MAX_LENGTH:
         return None
     try:
-        document = await public_read.get_commitment(conn, commitment_id)
+        document = (await public_read.get_commitment(conn, commitment_id)).document
     except NotFound:
         return None
     # The read model's document is pre-rendered JSON, passed on unparsed to JSON answers: read it here.

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.config import get_settings
 from app.errors import ValidationFailed
 from app.services import compiled_reads
+from app.services.public_scopes import Scopes
 
 SIGNATURE_BYTES = 12  # 96 bits, no one guesses a valid cursor: 16 base64url characters at the cursor's end
 SIGNATURE_CHARS = 16
@@ -131,11 +132,13 @@ class Keyset:
 class Page:
     """One page of documents and the cursor of the next."""
 
-    __slots__ = ("items", "next_cursor")
+    __slots__ = ("depends_on", "items", "next_cursor")
 
-    def __init__(self, items: list[Any], next_cursor: str | None) -> None:
+    def __init__(self, items: list[Any], next_cursor: str | None, depends_on: Scopes | None = None) -> None:
         self.items = items
         self.next_cursor = next_cursor
+        # What a public page may be remembered until (app/services/public_scopes.py); None: any public write.
+        self.depends_on = depends_on
 
     def as_document(self) -> dict[str, Any]:
         return {"items": self.items, "next_cursor": self.next_cursor}

@@ -21,7 +21,7 @@ from app.db import bulk_insert, note_public_write, upsert_insert
 from app.ids import utcnow
 from app.models import PublicCommitment, PublicCommitmentArea, PublicOfferCount, table_of
 from app.serialization import dump_json
-from app.services import changes
+from app.services import changes, public_scopes
 from app.services.areas import served_areas, split_areas
 from app.services.commitment_document import commitment, public_commitments, public_document
 
@@ -102,12 +102,13 @@ async def refresh_public_commitments(conn: AsyncConnection, scope: ColumnElement
                 public_commitment.c.commitment_id,
                 public_commitment.c.document,
                 public_commitment.c.modified_at,
+                public_commitment.c.signatory_id,
                 *(public_commitment.c[name] for name in COUNTED_BY),
             )
         )
     ).all()
     change = Counter[tuple[str, ...]]()
-    change.subtract(tuple(row[3:]) for row in removed)
+    change.subtract(tuple(row[4:]) for row in removed)
     before = {row.commitment_id: (row.document, row.modified_at) for row in removed}
     found = list((await conn.execute(public_commitments().where(scope))).all())
     rows, changed = await insert_public_rows(conn, found, before)
@@ -116,10 +117,23 @@ async def refresh_public_commitments(conn: AsyncConnection, scope: ColumnElement
     if covenants_before.keys() != covenants_after.keys() or any(changed.values()):
         # What the public sees changed (an offer came, went, or renders otherwise, if only its updated_at): the
         # rows rewritten the same as they were leave the data version, and remembered answers, alone.
-        note_public_write(conn)
+        note_public_write(conn, {scope for row in [*removed, *rows] for scope in scopes_of(row)})
     await changes.record(conn, changes.offer_changes(covenants_before, covenants_after, changed))
     change.update(tuple(row[name] for name in COUNTED_BY) for row in rows)
     await adjust_offer_counts(conn, change)
+
+
+def scopes_of(row: Any) -> list[str]:
+    """Where an offer's public row is (app/services/public_scopes.py): every answer that reads the read model is
+    narrowed to one of these, or depends on everything."""
+    get = row.get if isinstance(row, dict) else row._mapping.get
+    named = [
+        (public_scopes.offer, get("commitment_id")),
+        (public_scopes.covenant, get("covenant_id")),
+        (public_scopes.signatory, get("signatory_id")),
+        (public_scopes.priority, get("priority_id")),
+    ]
+    return [scope(value) for scope, value in named if value is not None]
 
 
 async def adjust_offer_counts(conn: AsyncConnection, change: Counter[tuple[str, ...]]) -> None:

@@ -26,7 +26,7 @@ from app.schemas.fields import RECORD_ID
 from app.schemas.pledges import PledgeFilters
 from app.schemas.signatories import SignatoryFilters
 from app.serialization import embedded
-from app.services import compiled_reads, recognition
+from app.services import compiled_reads, public_scopes, recognition
 from app.services.areas import named_areas, offer_areas_wanted, split_areas, wanted_areas
 from app.services.commitment_document import (
     PUBLISHED,
@@ -38,6 +38,7 @@ from app.services.commitment_document import (
 )
 from app.services.lookup import PRIORITY_COLUMNS, priorities_of, priority_document
 from app.services.pagination import FilteredList, Keyset, Page, Shape
+from app.services.public_scopes import Scoped
 
 authority = table_of(Authority)
 signatory_area = table_of(SignatoryArea)
@@ -350,7 +351,7 @@ async def list_signatories(conn: AsyncConnection, filters: SignatoryFilters, tod
     return Page(await with_recognition(conn, [signatory_out(row) for row in rows], today), next_cursor)
 
 
-async def get_signatory(conn: AsyncConnection, signatory_id: str, today: date | None = None) -> dict[str, Any]:
+async def get_signatory(conn: AsyncConnection, signatory_id: str, today: date | None = None) -> Scoped:
     row = await compiled_reads.first(conn, SIGNATORY_BY_ID, {"id": signatory_id})
     if row is None:
         raise NotFound(f"No signatory {signatory_id}.")
@@ -364,7 +365,11 @@ async def get_signatory(conn: AsyncConnection, signatory_id: str, today: date | 
         for summary in await compiled_reads.rows(conn, PLEDGES_OF_SIGNATORY, {"id": signatory_id})
     ]
     (document,) = await with_recognition(conn, [signatory_out(row)], today or utcnow().date())
-    return document | {"pledges": pledges, "view": "public"}
+    # Its row, areas and withholding are its own; its pledges, their offers and covenants carry theirs.
+    depends_on = {public_scopes.signatory(signatory_id)} | {
+        public_scopes.covenant(summary["covenant"]["id"]) for summary in pledges
+    }
+    return Scoped(document | {"pledges": pledges, "view": "public"}, frozenset(depends_on))
 
 
 # ---------------------------------------------------------------- pledges
@@ -548,14 +553,35 @@ async def commitment_rows(conn: AsyncConnection, filters: CommitmentFilters) -> 
 
 async def list_commitments(conn: AsyncConnection, filters: CommitmentFilters) -> Page:
     rows, next_cursor = await commitment_rows(conn, filters)
-    return Page([embedded(row.document) for row in rows], next_cursor)
+    return Page([embedded(row.document) for row in rows], next_cursor, offers_depend_on(filters))
+
+
+def offers_depend_on(filters: CommitmentFilters) -> public_scopes.Scopes | None:
+    """What a list of offers depends on (app/services/public_scopes.py): the read model's rows of one priority,
+    covenant or organisation, when the filters name one by id and read no other table; else everything. A
+    covenant named by slug, or a priority by code outside a covenant named by id, is looked up in rows that
+    any covenant's change may touch."""
+    covenant_by_id = filters.covenant is not None and is_id("covenant", filters.covenant)
+    if filters.covenant is not None and not covenant_by_id:
+        return None
+    if filters.priority is not None:
+        if RECORD_ID_FORM.match(filters.priority):
+            return frozenset({public_scopes.priority(filters.priority)})
+        if not covenant_by_id:
+            return None
+    if covenant_by_id:
+        return frozenset({public_scopes.covenant(str(filters.covenant))})
+    if filters.signatory is not None:
+        return frozenset({public_scopes.signatory(filters.signatory)})
+    return None
 
 
 COMMITMENT_BY_ID = select(_offer.document).where(_offer.commitment_id == bindparam("id"))
 
 
-async def get_commitment(conn: AsyncConnection, commitment_id: str) -> Any:
+async def get_commitment(conn: AsyncConnection, commitment_id: str) -> Scoped:
+    """An offer's public document: its read model row alone, so it depends only on that row."""
     document = await compiled_reads.scalar(conn, COMMITMENT_BY_ID, {"id": commitment_id})
     if document is None:
         raise NotFound(f"No commitment {commitment_id}.")
-    return embedded(document)
+    return Scoped(embedded(document), frozenset({public_scopes.offer(commitment_id)}))

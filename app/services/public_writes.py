@@ -35,6 +35,7 @@ from sqlalchemy.orm.util import identity_key
 
 from app.enums import PledgeStatus, SignatoryStatus, VoiceEntryStatus
 from app.models import Pledge, Signatory, VoiceEntry, VoiceResponse, table_of
+from app.services import public_scopes
 
 PRIVATE_TABLES = frozenset(
     {
@@ -48,6 +49,7 @@ PRIVATE_TABLES = frozenset(
         "report_link_use",
         "problem_report",
         "data_version",
+        "data_version_scope",
     }
 )
 # Public only through the read model, whose writer says itself whether what the public sees changed.
@@ -190,6 +192,27 @@ ROW_RULES = {
 }
 
 
+# ---------------------------------------------------------------- which answers a public write may change
+
+
+def row_scopes(row: Any, kind: str) -> frozenset[str]:
+    """Where a row the public sees is (app/services/public_scopes.py), as it was and as it is. A deletion
+    touches everything: what the database removes with it (its cascades) is never seen here."""
+    table = table_of(type(row))
+    if not table_is_public(table.name):
+        return frozenset()
+    if kind == "delete":
+        return public_scopes.ALL
+    columns = public_scopes.scope_columns(table.name, table.c.keys())
+    return public_scopes.of_values(table.name, {name: values(row, name, kind) for name in columns})
+
+
+def table_scopes(table: str) -> frozenset[str]:
+    """A public table written outside the ORM's flush: its rows are not seen, so every answer may have changed,
+    but for the change feed's outbox, which only the feed reads (and the feed depends on everything)."""
+    return frozenset({public_scopes.FEED}) if table == "public_change" else public_scopes.ALL
+
+
 class PublicWrites:
     """The rules, as app/db.py's sessions take them (`create_sessionmaker(engine, RULES)`)."""
 
@@ -198,6 +221,12 @@ class PublicWrites:
 
     def table_is_public(self, table: str) -> bool:
         return table_is_public(table)
+
+    def row_scopes(self, row: Any, kind: str) -> frozenset[str]:
+        return row_scopes(row, kind)
+
+    def table_scopes(self, table: str) -> frozenset[str]:
+        return table_scopes(table)
 
 
 RULES = PublicWrites()
