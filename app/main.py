@@ -103,6 +103,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
         docs_url=None,  # served by app/api/docs.py, from local assets rather than a CDN
         redoc_url=None,
+        # The service keeps its own trace context (app/observability.py) and metrics (/metrics). FastAPI's own
+        # OpenTelemetry hook, with no provider configured, only asked on every request whether one had been
+        # (reading the environment each time).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.head_revisions = head_revisions()

@@ -46,6 +46,11 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+        # Every outcome's series, made at once (so each shows from the start, at 0) and found without a lookup.
+        self.public_answer = {
+            outcome: self.public_answers.labels(outcome) for outcome in ("hit", "miss", "revalidated")
+        }
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.idempotent_replays = Counter(
             "registry_idempotency_replays",
             "Writes answered with the stored response of an earlier request with the same Idempotency-Key.",
@@ -59,8 +64,14 @@ class Metrics:
         self.registry.register(DatabaseCollector(state))
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
-        self.requests.labels(route, method, str(status)).inc()
-        self.latency.labels(route, method).observe(seconds)
+        # Each label set's series, found once: prometheus-client validates and locks on every `labels()`. Routes
+        # and statuses are bounded, and so the series are, as they already were.
+        series = self._series.get((route, method, status))
+        if series is None:
+            series = (self.requests.labels(route, method, str(status)), self.latency.labels(route, method))
+            self._series[(route, method, status)] = series
+        series[0].inc()
+        series[1].observe(seconds)
 
     def exposition(self, accept: str) -> tuple[bytes, str]:
         """The metrics in the format the scraper asks for (Prometheus text, or OpenMetrics), and its type."""

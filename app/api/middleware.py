@@ -175,6 +175,8 @@ class RequestContextMiddleware:
 def _log_access(scope: Scope, route: str, status: int, elapsed: float) -> None:
     """One line per request. The path without its query string (a key pasted into a URL stays out of logs),
     the key by its id, never its material."""
+    if not access_log.isEnabledFor(logging.INFO):
+        return  # LOG_LEVEL=warning: no line, so nothing to gather for one
     principal = scope["state"].get("principal")
     client = scope.get("client")
     fields = {

@@ -136,7 +136,7 @@ class RevalidationMiddleware:
         metrics = scope["app"].state.metrics
         current = current_tag(headers.get("if-none-match"), version, scope)
         if current is not None:
-            metrics.public_answers.labels("revalidated").inc()
+            metrics.public_answer["revalidated"].inc()
             await self._not_modified(send, current)
             return
         if self.cache is None or scope["method"] != "GET":
@@ -146,7 +146,7 @@ class RevalidationMiddleware:
         # The day is in the key for the reason it is in the ETag's request hash (app/api/etags.py `today`).
         key = request_target(scope) + b"|" + headers.get("accept", "").encode() + b"|" + today()
         remembered = self.cache.get(key)
-        metrics.public_answers.labels("miss" if remembered is None else "hit").inc()
+        metrics.public_answer["miss" if remembered is None else "hit"].inc()
         if remembered is None:
             await self.app(scope, receive, self._remembering(scope, send, key, version))
             return
