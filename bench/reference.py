@@ -18,28 +18,29 @@ from starlette.routing import Route
 
 POOL_SIZE = int(os.environ.get("DB_POOL_SIZE", "10"))  # the service's default pool size
 
-# The service's statements, as SQLAlchemy's echo prints them on PostgreSQL (bench.py checks they still match).
+# The service's statements, as SQLAlchemy compiles them for asyncpg (tests/test_bench_reference.py checks they
+# still match).
 COMMITMENTS_BY_PRIORITY = (
-    "SELECT public_commitment.commitment_id, public_commitment.document \n"
+    "SELECT public_commitment.commitment_id, public_commitment.document, public_commitment.covenant_id \n"
     "FROM public_commitment \n"
     "WHERE public_commitment.priority_id = $1::VARCHAR ORDER BY public_commitment.commitment_id \n"
     " LIMIT $2::INTEGER"
 )
 COMMITMENTS_AFTER = (
-    "SELECT public_commitment.commitment_id, public_commitment.document \n"
+    "SELECT public_commitment.commitment_id, public_commitment.document, public_commitment.covenant_id \n"
     "FROM public_commitment \n"
     "WHERE public_commitment.commitment_id > $1::VARCHAR ORDER BY public_commitment.commitment_id \n"
     " LIMIT $2::INTEGER"
 )
 COMMITMENTS_FIRST = (
-    "SELECT public_commitment.commitment_id, public_commitment.document \n"
+    "SELECT public_commitment.commitment_id, public_commitment.document, public_commitment.covenant_id \n"
     "FROM public_commitment ORDER BY public_commitment.commitment_id \n"
     " LIMIT $1::INTEGER"
 )
 # The area filter's statement (the read model's area index holds the hierarchy), with one placeholder per code
 # asked for (SQLAlchemy's expanding IN: the council's code, national, remote).
 COMMITMENTS_IN_AREAS = (
-    "SELECT public_commitment.commitment_id, public_commitment.document \n"
+    "SELECT public_commitment.commitment_id, public_commitment.document, public_commitment.covenant_id \n"
     "FROM public_commitment \n"
     "WHERE EXISTS (SELECT * \n"
     "FROM public_commitment_area \n"
@@ -50,8 +51,9 @@ COMMITMENTS_IN_AREAS = (
 
 
 def commitments_in_areas(count: int) -> str:
-    placeholders = ", ".join(f"${number}::VARCHAR" for number in range(1, count + 1))
-    return COMMITMENTS_IN_AREAS.format(placeholders=placeholders, limit=count + 1)
+    """The statement for `count` codes: SQLAlchemy numbers the limit first and the expanded codes after it."""
+    placeholders = ", ".join(f"${number}::VARCHAR" for number in range(2, count + 2))
+    return COMMITMENTS_IN_AREAS.format(placeholders=placeholders, limit=1)
 
 
 COMMITMENT_BY_ID = (
@@ -61,9 +63,9 @@ SIGNATORY_BY_ID = (
     "SELECT signatory.id, signatory.name, signatory.description, signatory.sector, signatory.organisation_type, "
     "signatory.size_band, signatory.companies_house_number, signatory.charity_number, signatory.website, "
     "signatory.public_contact, signatory.status, signatory.verified_at, "
-    "(SELECT string_agg(signatory_area.area_code, $1::VARCHAR) AS aggregate_strings_1 \n"
+    "(SELECT string_agg(signatory_area.area_code, ',') AS aggregate_strings_1 \n"
     "FROM signatory_area \nWHERE signatory_area.signatory_id = signatory.id) AS areas \n"
-    "FROM signatory \nWHERE signatory.status = $2::VARCHAR AND signatory.id = $3::VARCHAR"
+    "FROM signatory \nWHERE signatory.status = $1::VARCHAR AND signatory.id = $2::VARCHAR"
 )
 
 
@@ -79,7 +81,7 @@ async def list_commitments(request: Request) -> Response:
     areas = request.query_params.get("areas")
     if areas:
         codes = areas.split(",")
-        rows = await pool.fetch(commitments_in_areas(len(codes)), *codes, limit + 1)
+        rows = await pool.fetch(commitments_in_areas(len(codes)), limit + 1, *codes)
     elif priority:
         rows = await pool.fetch(COMMITMENTS_BY_PRIORITY, priority, limit + 1)
     elif cursor:
@@ -95,7 +97,7 @@ async def get_commitment(request: Request) -> Response:
 
 
 async def get_signatory(request: Request) -> Response:
-    row = await request.app.state.pool.fetchrow(SIGNATORY_BY_ID, ",", "verified", request.path_params["signatory_id"])
+    row = await request.app.state.pool.fetchrow(SIGNATORY_BY_ID, "verified", request.path_params["signatory_id"])
     return json_response(dict(row) if row else {"detail": "not found"}, 200 if row else 404)
 
 

@@ -85,7 +85,7 @@ async def offers_page(request: Request, conn: ReadConnection) -> Response:
     headers = page_headers(request)
     if finder.status != 200:
         return HTMLResponse(finder.html, status_code=finder.status, headers={**headers, "Cache-Control": NO_STORE})
-    response = public_answer(request, finder.html.encode(), HTML_MEDIA_TYPE, vary=[])
+    response = public_answer(request, finder.html.encode(), HTML_MEDIA_TYPE, vary=[], depends_on=finder.depends_on)
     response.headers.update(headers)
     return response
 

@@ -28,7 +28,8 @@ from app.errors import NotFound, ValidationFailed
 from app.schemas.commitments import CommitmentFilters
 from app.schemas.covenants import CovenantFilters
 from app.serialization import dump_json
-from app.services import councils, public_read
+from app.services import councils, public_read, public_scopes
+from app.services.public_scopes import Scopes
 
 EMBED = Path(__file__).resolve().parent.parent / "embed"
 SCRIPT = EMBED / "offers.js"
@@ -130,6 +131,8 @@ class Finder:
 
     status: int
     html: str
+    # What the page may be remembered until (app/services/public_scopes.py); None: any public write.
+    depends_on: Scopes | None = None
 
 
 @dataclass
@@ -365,7 +368,10 @@ async def finder_page(
         restart_url=f"{page_path}?{page_query({'covenant': values.get('covenant')})}",
         voice_url=links.voice(covenant),
     )
-    return Finder(422 if form.errors else 200, html)
+    # One covenant's page reads only its rows (the covenant, its priorities, its offers) and its authority's,
+    # which touch everything when they change; a page of every covenant's offers depends on everything.
+    depends_on = frozenset({public_scopes.covenant(covenant["id"])}) if covenant is not None else None
+    return Finder(422 if form.errors else 200, html, depends_on)
 
 
 async def example_page(

@@ -8,7 +8,7 @@ Queries return plain rows; the `*_out` functions shape them into the public JSON
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -468,7 +468,7 @@ async def get_pledge(conn: AsyncConnection, pledge_id: str) -> dict[str, Any]:
 COMMITMENT_KEYSET = Keyset((public_commitment.c.commitment_id,))
 _offer = public_commitment.c
 COMMITMENT_LIST = FilteredList(
-    select(_offer.commitment_id, _offer.document),
+    select(_offer.commitment_id, _offer.document, _offer.covenant_id),
     COMMITMENT_KEYSET,
     {
         **covenant_conditions(lambda covenant_id: _offer.covenant_id == covenant_id),
@@ -553,17 +553,19 @@ async def commitment_rows(conn: AsyncConnection, filters: CommitmentFilters) -> 
 
 async def list_commitments(conn: AsyncConnection, filters: CommitmentFilters) -> Page:
     rows, next_cursor = await commitment_rows(conn, filters)
-    return Page([embedded(row.document) for row in rows], next_cursor, offers_depend_on(filters))
+    return Page([embedded(row.document) for row in rows], next_cursor, offers_depend_on(filters, rows))
 
 
-def offers_depend_on(filters: CommitmentFilters) -> public_scopes.Scopes | None:
+def offers_depend_on(filters: CommitmentFilters, rows: Sequence[Any]) -> public_scopes.Scopes | None:
     """What a list of offers depends on (app/services/public_scopes.py): the read model's rows of one priority,
-    covenant or organisation, when the filters name one by id and read no other table; else everything. A
-    covenant named by slug, or a priority by code outside a covenant named by id, is looked up in rows that
-    any covenant's change may touch."""
+    covenant or organisation, when the filters name one and read no other table; else everything.
+
+    A covenant named by slug is looked up in the covenant's own row: the page's offers say which covenant that
+    was (an empty page cannot, so it depends on everything). A priority's code outside a covenant is looked up
+    in every covenant's priorities."""
     covenant_by_id = filters.covenant is not None and is_id("covenant", filters.covenant)
     if filters.covenant is not None and not covenant_by_id:
-        return None
+        return frozenset({public_scopes.covenant(rows[0].covenant_id)}) if rows else None
     if filters.priority is not None:
         if RECORD_ID_FORM.match(filters.priority):
             return frozenset({public_scopes.priority(filters.priority)})
