@@ -9,7 +9,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import migrated_database
-from tests.flows import bearer, council
+from tests.flows import bearer, council, published_pledge
 from tests.live import serving
 
 
@@ -70,6 +70,32 @@ async def test_the_series_move_as_requests_are_made(client, keyring):
     assert ("registry_db_waiting", (("at", "read_gate"),)) in after
     assert after[("registry_data_version_age_seconds", ())] >= 0
     assert all("ccreg_" not in str(name) for name in after)  # never a key, in a name or a label
+
+
+async def test_a_public_write_forgets_only_the_answers_it_touched(client, keyring):
+    operator = await keyring.operator()
+    lancashire, cumbria = await council(client, operator), await council(client, operator)
+    _, org_key, pledge = await published_pledge(client, lancashire)
+    _, _, other = await published_pledge(client, cumbria)
+    paused, kept = (
+        f"/v1/commitments/{pledge['commitments'][0]['id']}",
+        f"/v1/commitments/{other['commitments'][0]['id']}",
+    )
+    for path in (paused, kept):
+        assert (await client.get(path)).status_code == 200
+    before = await metrics(client)
+    etag = (await client.get(paused, headers=bearer(org_key))).headers["etag"]
+    changed = await client.patch(paused, json={"status": "paused"}, headers={**bearer(org_key), "If-Match": etag})
+    assert changed.status_code == 200, changed.text
+    assert (await client.get(kept)).status_code == 200
+    assert (await client.get(paused)).json()["status"] == "paused"
+    after = await metrics(client)
+    forgotten = ("registry_public_answers_forgotten_total", ())
+    # The paused offer (and anything else depending on Lancashire's or on everything) went; Cumbria's offer was
+    # answered from memory, the paused one built again.
+    assert after[forgotten] - before.get(forgotten, 0.0) >= 1
+    assert cache(after, "hit") - cache(before, "hit") == 1
+    assert cache(after, "miss") - cache(before, "miss") >= 1  # the paused offer (and the scrape itself)
 
 
 async def test_a_scraper_asking_for_openmetrics_gets_it(client):

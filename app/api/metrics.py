@@ -51,6 +51,12 @@ class Metrics:
             outcome: self.public_answers.labels(outcome) for outcome in ("hit", "miss", "revalidated")
         }
         self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self.public_answers_forgotten = Counter(
+            "registry_public_answers_forgotten",
+            "Remembered public answers this worker dropped because a public write may have changed them (only "
+            "those depending on what the write touched, or everything when a version does not say).",
+            registry=self.registry,
+        )
         self.idempotent_replays = Counter(
             "registry_idempotency_replays",
             "Writes answered with the stored response of an earlier request with the same Idempotency-Key.",

@@ -29,6 +29,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.etags import content_matches, current_tag, request_target, today
+from app.api.metrics import Metrics
 from app.services.data_version import VersionClock
 from app.services.public_scopes import Scopes, is_touched
 
@@ -142,7 +143,7 @@ class RevalidationMiddleware:
         if self.cache is None or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        await self._catch_up(clock, version)
+        await self._catch_up(clock, version, metrics)
         # The day is in the key for the reason it is in the ETag's request hash (app/api/etags.py `today`).
         key = request_target(scope) + b"|" + headers.get("accept", "").encode() + b"|" + today()
         remembered = self.cache.get(key)
@@ -157,7 +158,7 @@ class RevalidationMiddleware:
         await send({"type": "http.response.start", "status": 200, "headers": remembered.headers})
         await send({"type": "http.response.body", "body": remembered.body})
 
-    async def _catch_up(self, clock: VersionClock, version: int) -> None:
+    async def _catch_up(self, clock: VersionClock, version: int, metrics: Metrics) -> None:
         """Bring the memory to `version`, forgetting what the versions since touched: once per version, however
         many requests see it move at the same moment."""
         cache = self.cache
@@ -173,7 +174,7 @@ class RevalidationMiddleware:
                     touched = await clock.touched_between(cache.version, version)
                 except (SQLAlchemyError, OSError):
                     touched = None  # not known: forget everything, which is always safe
-            cache.forget(touched)
+            metrics.public_answers_forgotten.inc(cache.forget(touched))
             cache.version = version
 
     def _remembering(self, scope: Scope, send: Send, key: bytes, version: int) -> Send:
