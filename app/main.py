@@ -142,7 +142,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.other_contracts = [lambda: oruk.oruk_openapi(app), embed.known_paths]
 
     # Innermost: the busiest keyless reads answered without routing; every layer outside still applies.
-    app.add_middleware(KeylessReadMiddleware, reads=[*commitments.KEYLESS_READS, *signatories.KEYLESS_READS])
+    app.add_middleware(
+        KeylessReadMiddleware, reads=[*commitments.KEYLESS_READS, *signatories.KEYLESS_READS, *open_data.KEYLESS_READS]
+    )
     app.add_middleware(
         RevalidationMiddleware,
         cache_control=f"public, max-age={settings.public_cache_max_age}",

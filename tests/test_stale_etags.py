@@ -545,6 +545,7 @@ async def test_a_change_in_one_covenant_leaves_the_others_answers_remembered(cli
         f"/v1/commitments?signatory={world.other_pledge['signatory']['id']}",
         f"/v1/commitments?covenant={world.cumbria.slug}",
         f"/embed/v1/offers?covenant={world.cumbria.slug}",
+        f"/v1/covenants/{world.cumbria.slug}/statistics",
     ]
     untouched = [*cumbria, f"/v1/commitments/{world.offer(0)}"]
     assert f"/v1/commitments/{world.offer(1)}" in outcome.changed

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from starlette.responses import Response
 
 from app.api.auth import OfficerWriter, OptionalCaller
@@ -19,6 +19,7 @@ from app.api.deps import OPTIONAL_KEY, CovenantReference, ReadConnection
 from app.api.etags import prefers_html, public_etag
 from app.api.examples import json_example
 from app.api.http import NO_STORE, private_json, public_answer, public_cache_control, public_json
+from app.api.keyless_reads import KeylessRead
 from app.api.problems import problem_docs, read_docs
 from app.api.responses import Rendered
 from app.api.transactions import PostTransaction
@@ -61,8 +62,21 @@ async def get_covenant_statistics(
     """Organisations by sector and size, published pledges, offers by priority and type, priorities with no
     active offer, and delivery per financial year. Counts from 1 to 4 show as "<5" except to the covenant's
     officers."""
-    document = await statistics.statistics_for(conn, caller, covenant)
-    return _answer(request, document, document["exact"])
+    found = await statistics.statistics_for(conn, caller, covenant)
+    if found.document["exact"]:
+        return _answer(request, found.document, True)
+    return public_json(request, found.document, varies_by_key=True, depends_on=found.depends_on)
+
+
+async def public_statistics(request: Request, conn: AsyncConnection, covenant: str) -> Response:
+    """What `get_covenant_statistics` answers without a key."""
+    found = await statistics.statistics_for(conn, None, covenant)
+    return public_json(request, found.document, varies_by_key=True, depends_on=found.depends_on)
+
+
+KEYLESS_READS = [
+    KeylessRead("/v1/covenants/{covenant}/statistics", public_statistics, path_types={"covenant": CovenantReference})
+]
 
 
 ReportYear = Annotated[int, Query(ge=2000, le=2100, description="Financial year by its first year: 2025 is 2025/26.")]

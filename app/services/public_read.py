@@ -214,7 +214,7 @@ async def list_covenants(conn: AsyncConnection, filters: CovenantFilters) -> Pag
 
 
 async def public_covenant_row(conn: AsyncConnection, reference: str) -> Row[Any]:
-    row = (await conn.execute(COVENANT_BY_REFERENCE[covenant_form(reference)], {"covenant": reference})).first()
+    row = await compiled_reads.first(conn, COVENANT_BY_REFERENCE[covenant_form(reference)], {"covenant": reference})
     if row is None:
         raise NotFound(f"No covenant {reference}.")
     return row

@@ -12,9 +12,12 @@ Both sides speak in scopes, short strings naming records by the columns the publ
 An answer depends on everything unless its route names a narrower set (`None` here). A narrow set is a promise:
 every row the answer reads, in every table, carries at least one of its scopes when it changes. So only reads
 whose tables are known are narrowed: an offer by id (its read model row alone), the offers of one priority, one
-covenant by id or one organisation (the read model, and the covenant's priorities), and an organisation by id
-(its row, areas, pledges, their covenants and offer counts, and its recognition's offers and withholding; the
-delivery returns recognition counts carry no such column, so they touch everything).
+covenant or one organisation (the read model, and the covenant's priorities; a covenant's slug is looked up in
+its own row), a council's finder page (its covenant's rows, and its authority's, which carry no such column),
+a covenant's statistics (its pledges, priorities, offer counts and returns, and its organisations' rows, which
+touch everything: app/services/public_writes.py), and an organisation by id (its row, areas, pledges, their
+covenants and offer counts, and its recognition's offers and withholding; the delivery returns recognition
+counts carry no such column, so they touch everything).
 """
 
 from collections.abc import Iterable

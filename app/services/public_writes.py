@@ -195,13 +195,18 @@ ROW_RULES = {
 # ---------------------------------------------------------------- which answers a public write may change
 
 
+# An organisation's row is read by the statistics of every covenant it pledged to, which the row cannot name:
+# its changes (rare: a verification, a suspension, a public profile edited) touch everything.
+PLACED_NOWHERE = frozenset({"signatory"})
+
+
 def row_scopes(row: Any, kind: str) -> frozenset[str]:
     """Where a row the public sees is (app/services/public_scopes.py), as it was and as it is. A deletion
     touches everything: what the database removes with it (its cascades) is never seen here."""
     table = table_of(type(row))
     if not table_is_public(table.name):
         return frozenset()
-    if kind == "delete":
+    if kind == "delete" or table.name in PLACED_NOWHERE:
         return public_scopes.ALL
     columns = public_scopes.scope_columns(table.name, table.c.keys())
     return public_scopes.of_values(table.name, {name: values(row, name, kind) for name in columns})

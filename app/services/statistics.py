@@ -12,14 +12,16 @@ model's counts, so they agree with what the public lists show.
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import case, extract, func, select
+from sqlalchemy import bindparam, case, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.enums import CommitmentStatus, OfferType, PledgeStatus, Sector, SignatoryStatus, SizeBand
 from app.models import Commitment, Pledge, ProgressReport, PublicOfferCount, Signatory, table_of
-from app.services import public_read
+from app.services import compiled_reads, public_read, public_scopes
 from app.services.access import Principal, sees_exact_figures
+from app.services.compiled_reads import Executor
 from app.services.lookup import PRIORITIES_OF_COVENANT
+from app.services.public_scopes import Scoped
 
 SUPPRESSED = "<5"
 # Hidden only because, with the total and the other parts published, it would reveal a "<5" by subtraction.
@@ -85,22 +87,26 @@ def year_label(start_year: int) -> str:
     return f"{start_year}/{(start_year + 1) % 100:02d}"
 
 
-async def organisations_and_pledges(conn: AsyncConnection, covenant_id: str) -> dict[str, Any]:
+ORGANISATIONS_AND_PLEDGES = (
+    select(signatory.c.sector, signatory.c.size_band, func.count(func.distinct(signatory.c.id)), func.count())
+    .select_from(pledge.join(signatory, signatory.c.id == pledge.c.signatory_id))
+    .where(
+        pledge.c.covenant_id == bindparam("covenant"),
+        pledge.c.status == PledgeStatus.PUBLISHED,
+        signatory.c.status == SignatoryStatus.VERIFIED,
+    )
+    .group_by(signatory.c.sector, signatory.c.size_band)
+)
+
+
+async def organisations_and_pledges(conn: Executor, covenant_id: str) -> dict[str, Any]:
     """Organisations with a published pledge by sector and by size band, and the number of those pledges, from
     one grouped pass over the covenant's pledges."""
-    statement = (
-        select(signatory.c.sector, signatory.c.size_band, func.count(func.distinct(signatory.c.id)), func.count())
-        .select_from(pledge.join(signatory, signatory.c.id == pledge.c.signatory_id))
-        .where(
-            pledge.c.covenant_id == covenant_id,
-            pledge.c.status == PledgeStatus.PUBLISHED,
-            signatory.c.status == SignatoryStatus.VERIFIED,
-        )
-        .group_by(signatory.c.sector, signatory.c.size_band)
-    )
     by_sector, by_size, pledges = Counter[str](), Counter[str](), 0
     # An organisation has one sector and one size band, so adding up the groups counts nobody twice.
-    for sector, size_band, organisations, pledged in (await conn.execute(statement)).all():
+    for sector, size_band, organisations, pledged in await compiled_reads.rows(
+        conn, ORGANISATIONS_AND_PLEDGES, {"covenant": covenant_id}
+    ):
         by_sector[sector] += organisations
         by_size[size_band] += organisations
         pledges += pledged
@@ -111,20 +117,19 @@ async def organisations_and_pledges(conn: AsyncConnection, covenant_id: str) -> 
     }
 
 
-async def offers(conn: AsyncConnection, covenant_id: str) -> dict[str, Any]:
+OFFER_COUNTS = select(
+    offer_count.c.priority_id, offer_count.c.offer_type, offer_count.c.status, offer_count.c.offers
+).where(offer_count.c.covenant_id == bindparam("covenant"), offer_count.c.offers > 0)
+
+
+async def offers(conn: Executor, covenant_id: str) -> dict[str, Any]:
     """Public offers by priority and by offer type, and the priorities with no active offer, from the counts
     the read model keeps (public_offer_count): a few dozen rows however many offers there are."""
     priorities = [
         (row.id, row.code, row.title)
-        for row in (await conn.execute(PRIORITIES_OF_COVENANT, {"covenant": covenant_id})).all()
+        for row in await compiled_reads.rows(conn, PRIORITIES_OF_COVENANT, {"covenant": covenant_id})
     ]
-    counts = (
-        await conn.execute(
-            select(
-                offer_count.c.priority_id, offer_count.c.offer_type, offer_count.c.status, offer_count.c.offers
-            ).where(offer_count.c.covenant_id == covenant_id, offer_count.c.offers > 0)
-        )
-    ).all()
+    counts = await compiled_reads.rows(conn, OFFER_COUNTS, {"covenant": covenant_id})
     by_priority, by_type, with_active_offer = Counter[str](), Counter[str](), set()
     for priority_id, offer_type, status, count in counts:
         by_priority[priority_id] += count
@@ -143,26 +148,28 @@ async def offers(conn: AsyncConnection, covenant_id: str) -> dict[str, Any]:
     }
 
 
-async def delivery_by_year(conn: AsyncConnection, covenant_id: str) -> list[dict[str, Any]]:
+_year = financial_year(report.c.period_start).label("year")
+DELIVERY_BY_YEAR = (
+    select(
+        _year,
+        commitment.c.priority_id,
+        func.count().label("returns"),
+        func.sum(report.c.places_offered).label("places_offered"),
+        func.sum(report.c.starts).label("starts"),
+        func.sum(report.c.sustained).label("sustained"),
+    )
+    .select_from(report.join(commitment, commitment.c.id == report.c.commitment_id))
+    .where(commitment.c.covenant_id == bindparam("covenant"))
+    .group_by(_year, commitment.c.priority_id)
+    .order_by(_year)
+)
+
+
+async def delivery_by_year(conn: Executor, covenant_id: str) -> list[dict[str, Any]]:
     """Each financial year's returns, places, starts and sustained, with the starts and sustained under each
     priority: the parts the annual report publishes, which the public totals must be suppressed with."""
-    year = financial_year(report.c.period_start).label("year")
-    statement = (
-        select(
-            year,
-            commitment.c.priority_id,
-            func.count().label("returns"),
-            func.sum(report.c.places_offered).label("places_offered"),
-            func.sum(report.c.starts).label("starts"),
-            func.sum(report.c.sustained).label("sustained"),
-        )
-        .select_from(report.join(commitment, commitment.c.id == report.c.commitment_id))
-        .where(commitment.c.covenant_id == covenant_id)
-        .group_by(year, commitment.c.priority_id)
-        .order_by(year)
-    )
     years: dict[int, dict[str, Any]] = {}
-    for row in (await conn.execute(statement)).all():
+    for row in await compiled_reads.rows(conn, DELIVERY_BY_YEAR, {"covenant": covenant_id}):
         figures = years.setdefault(int(row.year), {"returns": 0, "places_offered": 0, "starts": [], "sustained": []})
         figures["returns"] += row.returns
         figures["places_offered"] += int(row.places_offered)
@@ -183,7 +190,7 @@ def _full(counted: Counter[str], names: Any) -> dict[str, int]:
     return {name.value: counted.get(name.value, 0) for name in names}
 
 
-async def covenant_statistics(conn: AsyncConnection, covenant_id: str) -> dict[str, Any]:
+async def covenant_statistics(conn: Executor, covenant_id: str) -> dict[str, Any]:
     """Exact figures, delivery's starts and sustained still in their parts (`statistics_for` adds them up, or
     suppresses them)."""
     return (
@@ -193,8 +200,12 @@ async def covenant_statistics(conn: AsyncConnection, covenant_id: str) -> dict[s
     )
 
 
-async def statistics_for(conn: AsyncConnection, caller: Principal | None, reference: str) -> dict[str, Any]:
-    """A public covenant's statistics: exact for its officers and the operator, suppressed for everyone else."""
+async def statistics_for(conn: AsyncConnection, caller: Principal | None, reference: str) -> Scoped:
+    """A public covenant's statistics: exact for its officers and the operator, suppressed for everyone else.
+
+    They read the covenant's own rows (its pledges, priorities, offer counts and offers' returns) and its
+    organisations', whose rows touch everything when they change (app/services/public_scopes.py), so they
+    depend on the covenant alone."""
     row = await public_read.public_covenant_row(conn, reference)
     exact = sees_exact_figures(caller, row.authority_id)
     figures = await covenant_statistics(conn, row.id)
@@ -202,4 +213,5 @@ async def statistics_for(conn: AsyncConnection, caller: Principal | None, refere
         **figures,
         "delivery_by_year": [_delivery_shown(year, exact=exact) for year in figures["delivery_by_year"]],
     }
-    return {"covenant": {"id": row.id, "slug": row.slug, "title": row.title}, "exact": exact, **shown}
+    document = {"covenant": {"id": row.id, "slug": row.slug, "title": row.title}, "exact": exact, **shown}
+    return Scoped(document, frozenset({public_scopes.covenant(row.id)}))
