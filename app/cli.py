@@ -141,12 +141,14 @@ def cmd_seed_synthetic(args: argparse.Namespace) -> None:
 
 
 def cmd_create_operator_key(args: argparse.Namespace) -> None:
-    from app.services import keys
+    from app.services import keys, public_writes
 
     async def create(settings: Settings) -> None:
         engine = create_engine(settings)
         try:
-            async with create_sessionmaker(engine)() as session, session.begin():
+            # Judged by the registry's rules, as the service's own writes are: a key is private, so every
+            # worker's memory of public answers is left alone.
+            async with create_sessionmaker(engine, public_writes.RULES)() as session, session.begin():
                 new_key = await keys.issue(
                     session, None, keys.KeyOwner.operator(), name=args.name, keyless_actor="console"
                 )

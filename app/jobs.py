@@ -27,11 +27,13 @@ class SweepCounts:
 
 async def lapse_overdue(settings: Settings, *, grace_days: int, today: date) -> list[str]:
     """Lapse every published pledge more than `grace_days` past its review date; the ids of those lapsed."""
-    from app.services import reviews  # here, so the command line's --help does not load the service layer
+    # Here, so the command line's --help does not load the service layer.
+    from app.services import public_writes, reviews
 
     engine = create_engine(settings)
     try:
-        async with create_sessionmaker(engine)() as session, session.begin():
+        # The registry's rules place what lapsing touched, so workers forget only those covenants' answers.
+        async with create_sessionmaker(engine, public_writes.RULES)() as session, session.begin():
             return await reviews.lapse_overdue(session, None, covenant_id=None, grace_days=grace_days, today=today)
     finally:
         await engine.dispose()

@@ -154,3 +154,18 @@ async def test_rebuild_read_model_restores_the_area_index_and_moves_the_data_ver
         )
         assert {"E07000123", "E10000017"} <= set(indexed.scalars())
         assert (await conn.execute(text("SELECT version FROM data_version"))).scalar_one() > version
+
+
+async def test_an_operator_key_made_on_the_command_line_leaves_the_data_version_alone(app, database_url):
+    """A key is private: issuing one must not make every worker forget its public answers."""
+    async with app.state.engine.connect() as conn:
+        version = (await conn.execute(text("SELECT version FROM data_version"))).scalar_one()
+
+    result = cli("create-operator-key", database_url=database_url)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith("ccreg_")
+    async with app.state.engine.connect() as conn:
+        assert (await conn.execute(text("SELECT version FROM data_version"))).scalar_one() == version
+        issued = await conn.execute(text("SELECT count(*) FROM api_key WHERE owner_kind = 'operator'"))
+        assert issued.scalar_one() >= 1
