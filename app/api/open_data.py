@@ -28,6 +28,8 @@ from app.schemas.commitments import CommitmentFilters
 from app.schemas.reports import AnnualReport, CovenantStatistics, PanelPack, ReportLink, ReportLinkCreate
 from app.schemas.signatories import SignatoryFilters
 from app.services import annual_report, councils, open_data, panel_pack, report_links, statistics
+from app.services.access import Principal
+from app.services.public_scopes import Scopes
 
 router = APIRouter(prefix="/v1")
 
@@ -42,10 +44,12 @@ REPORT_LINK_EXAMPLE = {
 }
 
 
-def _answer(request: Request, document: Any, exact: bool, *, negotiated: bool = False) -> Response:
+def _answer(
+    request: Request, document: Any, exact: bool, *, negotiated: bool = False, depends_on: Scopes | None = None
+) -> Response:
     if exact:
         return private_json(document, headers={"Vary": "Accept, Authorization" if negotiated else "Authorization"})
-    return public_json(request, document, varies_by_key=True, negotiated=negotiated)
+    return public_json(request, document, varies_by_key=True, negotiated=negotiated, depends_on=depends_on)
 
 
 @router.get(
@@ -62,20 +66,19 @@ async def get_covenant_statistics(
     """Organisations by sector and size, published pledges, offers by priority and type, priorities with no
     active offer, and delivery per financial year. Counts from 1 to 4 show as "<5" except to the covenant's
     officers."""
+    return await statistics_answer(request, conn, covenant, caller)
+
+
+async def statistics_answer(
+    request: Request, conn: AsyncConnection, covenant: str, caller: Principal | None = None
+) -> Response:
+    """What `get_covenant_statistics` answers; without a caller, its keyless form (`KEYLESS_READS`)."""
     found = await statistics.statistics_for(conn, caller, covenant)
-    if found.document["exact"]:
-        return _answer(request, found.document, True)
-    return public_json(request, found.document, varies_by_key=True, depends_on=found.depends_on)
-
-
-async def public_statistics(request: Request, conn: AsyncConnection, covenant: str) -> Response:
-    """What `get_covenant_statistics` answers without a key."""
-    found = await statistics.statistics_for(conn, None, covenant)
-    return public_json(request, found.document, varies_by_key=True, depends_on=found.depends_on)
+    return _answer(request, found.document, found.document["exact"], depends_on=found.depends_on)
 
 
 KEYLESS_READS = [
-    KeylessRead("/v1/covenants/{covenant}/statistics", public_statistics, path_types={"covenant": CovenantReference})
+    KeylessRead("/v1/covenants/{covenant}/statistics", statistics_answer, path_types={"covenant": CovenantReference})
 ]
 
 
