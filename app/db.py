@@ -254,14 +254,14 @@ WRITE_RULES = "write_rules"
 PRIVATE_ONLY = "private_only"
 # A statement's execution option: it writes no data at all (a no-op UPDATE taken for its lock).
 WRITES_NOTHING = "writes_nothing"
-_PUBLIC = "public_write"
 _BEFORE_FLUSH = "core_writes_before_flush"
 _CONNECTION = "connection_info"
 # Kept in the connection's info for the length of one transaction (cleared when the next one begins).
 _CORE_WRITES = "registry_core_writes"
-_MARKED_PUBLIC = "registry_marked_public"
+# What the read model's writer said it changed (`note_public_write`); there at all, the transaction is public.
 _MARKED_SCOPES = "registry_marked_scopes"
-# Kept in the session's info until its transaction ends: the scopes its public rows touched.
+# Kept in the session's info until its transaction ends: the scopes its public rows touched (none: no row of the
+# transaction was public yet).
 _SCOPES = "public_scopes"
 
 
@@ -281,7 +281,6 @@ def _note_core_write(conn: Connection, _cursor: Any, _sql: str, _params: Any, co
 @event.listens_for(Engine, "begin")
 def _forget_core_writes(conn: Connection) -> None:
     conn.info.pop(_CORE_WRITES, None)
-    conn.info.pop(_MARKED_PUBLIC, None)
     conn.info.pop(_MARKED_SCOPES, None)
 
 
@@ -289,7 +288,6 @@ def note_public_write(conn: AsyncConnection, scopes: Iterable[str] | None = None
     """For a writer whose tables the rules leave to it (the public read model): what the public sees changed,
     in `scopes` (None: anything), so this transaction bumps the data version."""
     info = conn.sync_connection.info  # type: ignore[union-attr]
-    info[_MARKED_PUBLIC] = True
     info.setdefault(_MARKED_SCOPES, set()).update(scopes if scopes is not None else (EVERYTHING,))
 
 
@@ -334,21 +332,19 @@ def _judge(session: Session, kind: str, rows: Any) -> None:
     for row in rows:
         if rules is None:
             touched.add(EVERYTHING)
-        elif session.info.get(_PUBLIC) or rules.row_is_public(session, row, kind):
-            # Once the transaction is public its rows are placed, not judged again: a row placed that the public
-            # does not see costs a needless miss, never a wrong 304.
+        elif touched or rules.row_is_public(session, row, kind):
+            # Once the transaction is public (a public row always has a scope) its rows are placed, not judged
+            # again: a row placed that the public does not see costs a needless miss, never a wrong 304.
             touched.update(rules.row_scopes(row, kind))
-        else:
-            continue
-        session.info[_PUBLIC] = True
 
 
 def _touched(session: Session) -> set[str] | None:
     """What the transaction changed that the public sees, by scope; None if it changed nothing public."""
     rules: WriteRules | None = session.info.get(WRITE_RULES)
     connection = session.info.get(_CONNECTION) or {}
-    public = bool(session.info.get(_PUBLIC) or connection.get(_MARKED_PUBLIC))
-    touched = set(session.info.get(_SCOPES, ())) | connection.get(_MARKED_SCOPES, set())
+    touched = set(session.info.get(_SCOPES, ()))
+    public = bool(touched) or _MARKED_SCOPES in connection
+    touched |= connection.get(_MARKED_SCOPES, set())
     for table in connection.get(_CORE_WRITES, set()):
         if rules is None or rules.table_is_public(table):
             public = True
@@ -360,7 +356,6 @@ def _touched(session: Session) -> set[str] | None:
 def _bump_data_version(session: Session) -> None:
     session.info.pop("data_version", None)
     if session.info.get(PRIVATE_ONLY):
-        session.info.pop(_PUBLIC, None)
         session.info.pop(_SCOPES, None)
         return
     # Changes not flushed yet are judged too: commit would flush them only after this hook.
@@ -376,13 +371,11 @@ def _bump_data_version(session: Session) -> None:
         if session.connection().info.pop(PUBLIC_CHANGES_PENDING, False):
             session.execute(STAMP_PUBLIC_CHANGES, {"version": version})
         session.info["data_version"] = version
-    session.info.pop(_PUBLIC, None)
     session.info.pop(_SCOPES, None)
 
 
 @event.listens_for(RegistrySession, "after_rollback")
 def _forget_write(session: Session) -> None:
-    session.info.pop(_PUBLIC, None)
     session.info.pop(_SCOPES, None)
     session.info.pop("data_version", None)
 
